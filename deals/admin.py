@@ -1,0 +1,314 @@
+"""The admin site: every model, and the pipeline moves as actions that call the same service
+as the pages and the API (so the same guards refuse a move with missing fields)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from deals import selectors, services
+from deals.models import (
+    PIPELINE_MODELS,
+    AutomationJob,
+    Company,
+    Contact,
+    Deal,
+    LossReason,
+    StageChange,
+)
+from deals.pipelines import get_pipeline
+from deals.pipelines.fields import DEAL_FIELDS, requirement_labels
+from fulfillment.exceptions import ApplicationError
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "inn", "has_contract", "contract_number", "contract_date"]
+    list_filter = ["has_contract"]
+    search_fields = ["name", "legal_name", "inn"]
+    inlines = [ContactInline]
+    fieldsets = [
+        (None, {"fields": ["name", "phone", "email"]}),
+        (
+            _("Legal details"),
+            {
+                "fields": [
+                    "legal_name",
+                    "inn",
+                    "kpp",
+                    "ogrn",
+                    "legal_address",
+                    "bik",
+                    "bank_account",
+                    "signatory",
+                ]
+            },
+        ),
+        (_("Contract"), {"fields": ["has_contract", "contract_number", "contract_date"]}),
+    ]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "company", "phone", "email"]
+    search_fields = ["name", "phone", "email", "company__name"]
+    autocomplete_fields = ["company"]
+
+
+@admin.register(LossReason)
+class LossReasonAdmin(admin.ModelAdmin):
+    list_display = ["label", "pipeline", "is_active", "sort"]
+    list_filter = ["pipeline", "is_active"]
+    list_editable = ["is_active", "sort"]
+
+
+class StageChangeInline(admin.TabularInline):
+    model = StageChange
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "transition", "from_stage", "to_stage", "actor", "reason", "comment"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MoveForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    reason = forms.ModelChoiceField(
+        label=_("Failure reason"), queryset=LossReason.objects.none(), required=False
+    )
+
+    def __init__(self, *args, pipeline: str, with_reason: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if with_reason:
+            self.fields["reason"].queryset = LossReason.objects.filter(
+                is_active=True, pipeline__in=["", pipeline]
+            )
+        else:
+            del self.fields["reason"]
+
+
+class DealAdmin(admin.ModelAdmin):
+    """One admin per pipeline (a proxy each); fields grouped as the pipeline spec groups them.
+    The moves allowed now are buttons above the form, each with the fields it still lacks."""
+
+    list_display = ["__str__", "stage_name", "company", "responsible", "amount", "stage_entered_at"]
+    list_filter = ["stage", "responsible"]
+    search_fields = ["title", "company__name", "company__inn"]
+    list_select_related = ["company", "responsible"]
+    autocomplete_fields = ["company", "contact", "source_deal"]
+    actions = ["move_forward"]
+    inlines = [StageChangeInline]
+    change_form_template = "admin/deals/deal_change_form.html"
+
+    @property
+    def pipeline_spec(self):
+        return get_pipeline(self.model.pipeline_code)
+
+    def get_queryset(self, request):
+        return selectors.deal_visible_to(request.user, super().get_queryset(request))
+
+    def get_fieldsets(self, request, obj=None):
+        groups = [
+            (group.label, {"fields": list(group.fields)}) for group in self.pipeline_spec.groups
+        ]
+        return [(_("Stage"), {"fields": ["stage_name", "source_deal"]}), *groups]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["stage_name", *(code for code, f in DEAL_FIELDS.items() if not f.editable)]
+
+    @admin.display(description=_("stage"), ordering="stage")
+    def stage_name(self, obj: Deal) -> str:
+        return obj.stage_label if obj and obj.pk else self.pipeline_spec.first_stage.label
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        deal = self.get_object(request, object_id)
+        moves = []
+        if deal is not None:
+            for move in services.deal_available_moves(deal=deal, user=request.user):
+                moves.append(
+                    {
+                        "url": reverse(
+                            f"admin:{self.opts.app_label}_{self.opts.model_name}_move",
+                            args=[deal.pk, move.name],
+                        ),
+                        "label": move.transition.label,
+                        "missing": ", ".join(requirement_labels(move.missing).values()),
+                    }
+                )
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "deal_moves": moves}
+        )
+
+    def save_model(self, request, obj: Deal, form, change: bool) -> None:
+        data = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in DEAL_FIELDS and name != "title"
+        }
+        try:
+            if change:
+                data["title"] = form.cleaned_data["title"]
+                fresh = Deal.objects.get(pk=obj.pk)
+                services.deal_update(deal=fresh, actor=request.user, data=data)
+            else:
+                created = services.deal_create(
+                    pipeline=self.model.pipeline_code,
+                    actor=request.user,
+                    title=form.cleaned_data["title"],
+                    responsible=form.cleaned_data.get("responsible"),
+                    source_deal=form.cleaned_data.get("source_deal"),
+                    data={k: v for k, v in data.items() if k != "responsible"},
+                )
+                obj.pk = created.pk
+        except ApplicationError as error:
+            raise ValidationError(error.message) from error
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:pk>/move/<str:transition>/",
+                self.admin_site.admin_view(self.move_view),
+                name="{}_{}_move".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def move_view(self, request, pk: int, transition: str):
+        deal = get_object_or_404(self.get_queryset(request), pk=pk)
+        move = deal.pipeline_spec.transition(transition)
+        if move is None:
+            messages.error(request, gettext("Unknown move."))
+            return redirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[pk])
+            )
+        form = MoveForm(
+            request.POST or None, pipeline=deal.pipeline, with_reason=move.kind == "fail"
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.deal_move(
+                    deal=deal,
+                    transition=transition,
+                    actor=request.user,
+                    comment=form.cleaned_data["comment"],
+                    reason=form.cleaned_data.get("reason"),
+                )
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    gettext("The deal is now in «%(stage)s».") % {"stage": deal.stage_label},
+                )
+                return redirect(
+                    reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "deal": deal,
+            "move": move,
+            "form": form,
+            "title": gettext("Move «%(deal)s»: %(move)s") % {"deal": deal, "move": move.label},
+        }
+        return TemplateResponse(request, "admin/deals/move.html", context)
+
+    @admin.action(description=_("Move selected deals to their next stage"))
+    def move_forward(self, request, queryset) -> None:
+        for deal in queryset.select_related("company"):
+            forward = next(
+                (
+                    m
+                    for m in deal.pipeline_spec.transitions
+                    if m.kind == "forward" and deal.stage in m.sources
+                ),
+                None,
+            )
+            if forward is None:
+                messages.warning(request, gettext("%(deal)s: the deal is closed.") % {"deal": deal})
+                continue
+            try:
+                services.deal_move(deal=deal, transition=forward.name, actor=request.user)
+            except ApplicationError as error:
+                messages.error(request, f"{deal}: {error.message}")
+            else:
+                messages.success(request, f"{deal}: {deal.stage_label}")
+
+
+for _model in PIPELINE_MODELS.values():
+    admin.site.register(_model, DealAdmin)
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "deal", "transition", "from_stage", "to_stage", "actor"]
+    list_filter = ["transition", "deal__pipeline"]
+    list_select_related = ["deal", "actor"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AutomationJob)
+class AutomationJobAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "action", "deal", "status", "attempts", "done_at"]
+    list_filter = ["status", "action"]
+    readonly_fields = [
+        "deal",
+        "stage_change",
+        "action",
+        "attempts",
+        "last_error",
+        "created_at",
+        "done_at",
+    ]
+    actions = ["retry"]
+
+    @admin.action(description=_("Run the selected jobs again"))
+    def retry(self, request, queryset) -> None:
+        from deals.automation import enqueue
+
+        ids = list(queryset.exclude(status=AutomationJob.Status.DONE).values_list("pk", flat=True))
+        queryset.filter(pk__in=ids).update(status=AutomationJob.Status.PENDING)
+        enqueue(ids)
+        messages.success(request, gettext("%(count)d jobs sent again.") % {"count": len(ids)})
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+# A deal must be searchable for the autocomplete of «came from deal».
+admin.site.register(
+    Deal,
+    type(
+        "AnyDealAdmin",
+        (admin.ModelAdmin,),
+        {
+            "search_fields": ["title"],
+            "get_model_perms": lambda self, request: {},
+            "get_queryset": lambda self, request: selectors.deal_visible_to(request.user),
+        },
+    ),
+)

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DealsConfig(AppConfig):
+    name = "deals"
+    verbose_name = _("Deals")
+
+    def ready(self) -> None:
+        from deals.selectors import deal_file_access
+        from fulfillment.files import register_file_access
+
+        register_file_access(deal_file_access)

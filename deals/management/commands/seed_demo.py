@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from deals.demo import DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create demo users of every role, companies and deals in every stage (once)."
+
+    def handle(self, *args, **options) -> None:
+        logins = seed_demo()
+        self.stdout.write(
+            _("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
+        )
+        for role, username in logins:
+            self.stdout.write(f"  {role:<22} {username}")

@@ -1,0 +1,527 @@
+"""Companies, contacts and deals; the five pipelines as django-fsm proxies of one deal table.
+
+One ``Deal`` table holds every pipeline (a shared board, cheap handoffs, one id space); each
+pipeline is a proxy model whose transitions are generated from its declarative spec in
+``deals.pipelines``. Loading a ``Deal`` returns the proxy of its pipeline.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+
+from deals import choices, validators
+from deals.fields import MultipleChoiceField
+from deals.guards import RequiredFields, can_move_deal, can_reopen_deal
+from deals.pipelines import PIPELINES, Pipeline, get_pipeline, pipeline_choices
+from deals.pipelines.base import Transition
+
+
+class Company(models.Model):
+    """A client: its legal details and whether the fulfillment contract is signed."""
+
+    name = models.CharField(_("name"), max_length=255)
+    legal_name = models.CharField(_("legal name"), max_length=255, blank=True)
+    inn = models.CharField(
+        _("INN"), max_length=12, blank=True, db_index=True, validators=[validators.validate_inn]
+    )
+    kpp = models.CharField(_("KPP"), max_length=9, blank=True, validators=[validators.validate_kpp])
+    ogrn = models.CharField(
+        _("OGRN"), max_length=15, blank=True, validators=[validators.validate_ogrn]
+    )
+    legal_address = models.TextField(_("legal address"), blank=True)
+    bik = models.CharField(
+        _("bank BIK"), max_length=9, blank=True, validators=[validators.validate_bik]
+    )
+    bank_account = models.CharField(
+        _("bank account"), max_length=20, blank=True, validators=[validators.validate_bank_account]
+    )
+    signatory = models.CharField(_("signatory"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    has_contract = models.BooleanField(_("contract signed"), default=False)
+    contract_number = models.CharField(_("contract number"), max_length=100, blank=True)
+    contract_date = models.DateField(_("contract date"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.kpp and len(self.inn or "") == 12:
+            errors["kpp"] = _("An entrepreneur (12-digit INN) has no KPP.")
+        if self.ogrn and self.inn and len(self.ogrn) == 15 and len(self.inn) == 10:
+            errors["ogrn"] = _("An organisation (10-digit INN) has a 13-digit OGRN.")
+        if (
+            self.bank_account
+            and self.bik
+            and len(self.bank_account) == 20
+            and len(self.bik) == 9
+            and not validators.bank_account_matches_bik(self.bank_account, self.bik)
+        ):
+            errors["bank_account"] = _("The account's control key does not match the bank's BIK.")
+        if self.has_contract and not (self.contract_number and self.contract_date):
+            errors["contract_number"] = _("A signed contract needs its number and date.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Contact(models.Model):
+    """A client's contact person; reachable by phone or e-mail."""
+
+    company = models.ForeignKey(
+        Company, models.CASCADE, related_name="contacts", verbose_name=_("company")
+    )
+    name = models.CharField(_("full name"), max_length=255)
+    position = models.CharField(_("position"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(phone="") | ~models.Q(email=""),
+                name="contact_phone_or_email",
+                violation_error_message=_("A contact needs a phone or an e-mail."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LossReason(models.Model):
+    """A reason to choose when a deal fails («причина отказа»); the list is kept in the admin."""
+
+    label = models.CharField(_("reason"), max_length=255)
+    pipeline = models.CharField(
+        _("pipeline"),
+        max_length=20,
+        choices=pipeline_choices(),
+        blank=True,
+        help_text=_("Empty: offered in every pipeline."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sort = models.PositiveIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("failure reason")
+        verbose_name_plural = _("failure reasons")
+        ordering = ["sort", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def deal_upload_to(instance: Deal, filename: str) -> str:
+    """Files live under a random folder so that names never collide or leak other deals."""
+    return f"deals/{instance.pipeline}/{uuid.uuid4().hex}/{PurePath(filename).name}"
+
+
+def _stage_in_pipeline() -> models.Q:
+    condition = models.Q()
+    for pipeline in PIPELINES.values():
+        condition |= models.Q(pipeline=pipeline.code, stage__in=[s.code for s in pipeline.stages])
+    return condition
+
+
+_positive = [MinValueValidator(1)]
+_money = {
+    "max_digits": 14,
+    "decimal_places": 2,
+    "null": True,
+    "blank": True,
+    "validators": [MinValueValidator(0)],
+}
+
+
+class Deal(ConcurrentTransitionMixin, models.Model):
+    """A client request in one of the five pipelines.
+
+    Fields of every pipeline live here, nullable; the pipeline spec says which belong to which
+    pipeline and what each stage requires. ``stage`` changes only through the generated
+    transitions (``deals.services.deal_move``).
+    """
+
+    pipeline = models.CharField(_("pipeline"), max_length=20, choices=pipeline_choices())
+    stage = FSMField(_("stage"), max_length=32, default="new", protected=True)
+    title = models.CharField(_("title"), max_length=255)
+    company = models.ForeignKey(
+        Company,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deals",
+        verbose_name=_("company"),
+    )
+    contact = models.ForeignKey(
+        Contact,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deals",
+        verbose_name=_("contact person"),
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="responsible_deals",
+        verbose_name=_("responsible"),
+    )
+    amount = models.DecimalField(_("amount, RUB"), **_money)
+    comment = models.TextField(_("comment"), blank=True)
+    source_deal = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_deals",
+        verbose_name=_("came from deal"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    stage_entered_at = models.DateTimeField(
+        _("in stage since"), default=timezone.now, editable=False
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
+    failure_reason = models.ForeignKey(
+        LossReason,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("failure reason"),
+        editable=False,
+    )
+    failure_comment = models.TextField(_("failure comment"), blank=True, editable=False)
+
+    # 1. Calculation request («просчет»)
+    services = MultipleChoiceField(_("services wanted"), item_choices=choices.Service.choices)
+    marketplaces = MultipleChoiceField(_("marketplaces"), item_choices=choices.Marketplace.choices)
+    goods_description = models.TextField(_("goods description"), blank=True)
+    sku_count = models.PositiveIntegerField(
+        _("SKU count"), null=True, blank=True, validators=_positive
+    )
+    units_per_month = models.PositiveIntegerField(
+        _("expected units per month"), null=True, blank=True, validators=_positive
+    )
+    proposal_file = models.FileField(
+        _("commercial proposal file"), upload_to=deal_upload_to, blank=True
+    )
+    director_approved_at = models.DateTimeField(_("approved by director"), null=True, blank=True)
+
+    # 2–4. Acceptance, processing, shipment
+    arrival_date = models.DateField(_("expected arrival date"), null=True, blank=True)
+    boxes = models.PositiveIntegerField(
+        _("boxes (places)"), null=True, blank=True, validators=_positive
+    )
+    units = models.PositiveIntegerField(_("units"), null=True, blank=True, validators=_positive)
+    delivery_method = models.CharField(
+        _("delivery method"), max_length=30, choices=choices.DeliveryMethod.choices, blank=True
+    )
+    acceptance_type = models.CharField(
+        _("acceptance type"), max_length=30, choices=choices.AcceptanceType.choices, blank=True
+    )
+    recount_file = models.FileField(_("recount file"), upload_to=deal_upload_to, blank=True)
+    recount_agreed = models.BooleanField(_("recount agreed with client"), default=False)
+    accepted_units = models.PositiveIntegerField(_("accepted units"), null=True, blank=True)
+    operations = MultipleChoiceField(_("operations"), item_choices=choices.Operation.choices)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    instructions = models.TextField(_("instructions"), blank=True)
+    instructions_file = models.FileField(
+        _("instructions file"), upload_to=deal_upload_to, blank=True
+    )
+    processing_report_file = models.FileField(
+        _("processing report file"), upload_to=deal_upload_to, blank=True
+    )
+    result_agreed = models.BooleanField(_("result agreed with client"), default=False)
+    destination_type = models.CharField(
+        _("destination type"), max_length=20, choices=choices.DestinationType.choices, blank=True
+    )
+    destination = models.CharField(_("destination"), max_length=500, blank=True)
+    marketplace_supply_number = models.CharField(
+        _("marketplace supply number"), max_length=100, blank=True
+    )
+    shipment_date = models.DateField(_("planned shipment date"), null=True, blank=True)
+    packing_list_file = models.FileField(_("packing list"), upload_to=deal_upload_to, blank=True)
+    documents_agreed = models.BooleanField(_("documents agreed with client"), default=False)
+    tracking_number = models.CharField(_("waybill / tracking number"), max_length=100, blank=True)
+    invoice_number = models.CharField(_("invoice number"), max_length=100, blank=True)
+    invoice_file = models.FileField(_("invoice file"), upload_to=deal_upload_to, blank=True)
+    payment_date = models.DateField(_("payment date"), null=True, blank=True)
+    paid_amount = models.DecimalField(_("amount paid, RUB"), **_money)
+
+    # 5. Contract («договор»)
+    contract_draft_file = models.FileField(
+        _("contract draft"), upload_to=deal_upload_to, blank=True
+    )
+    contract_number = models.CharField(_("contract number"), max_length=100, blank=True)
+    contract_date = models.DateField(_("contract date"), null=True, blank=True)
+    signed_contract_file = models.FileField(
+        _("signed contract"), upload_to=deal_upload_to, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("deal")
+        verbose_name_plural = _("deals")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=_stage_in_pipeline(), name="deal_stage_in_pipeline"),
+        ]
+        indexes = [
+            models.Index(fields=["pipeline", "stage", "-stage_entered_at"], name="deal_board"),
+            models.Index(fields=["responsible", "pipeline", "stage"], name="deal_responsible"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}" if self.pk else self.title
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Querysets of the base model return the proxy of each row's pipeline, so transitions
+        # are always at hand. A query that defers ``pipeline`` gets plain deals.
+        if cls is Deal and "pipeline" in instance.__dict__:
+            instance.__class__ = PIPELINE_MODELS[instance.pipeline]
+        return instance
+
+    @property
+    def pipeline_spec(self) -> Pipeline:
+        return get_pipeline(self.pipeline)
+
+    @property
+    def stage_spec(self):
+        return self.pipeline_spec.stage(self.stage)
+
+    @property
+    def stage_label(self) -> str:
+        return str(self.stage_spec.label)
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage_spec.is_open
+
+    def as_pipeline(self) -> Deal:
+        """This deal as the proxy model of its pipeline."""
+        if type(self) is not PIPELINE_MODELS[self.pipeline]:
+            self.__class__ = PIPELINE_MODELS[self.pipeline]
+        return self
+
+
+class PipelineDealManager(models.Manager):
+    """Pins a proxy's queries and creations to its pipeline."""
+
+    def __init__(self, pipeline: str) -> None:
+        super().__init__()
+        self.pipeline = pipeline
+
+    def deconstruct(self):
+        return (False, "django.db.models.Manager", None, (), {})
+
+    def get_queryset(self):
+        return super().get_queryset().filter(pipeline=self.pipeline)
+
+    def create(self, **kwargs):
+        if kwargs.setdefault("pipeline", self.pipeline) != self.pipeline:
+            raise ValueError(f"{self.model.__name__} deals belong to {self.pipeline!r}")
+        return super().create(**kwargs)
+
+
+def _cleared_value(code: str):
+    return Deal._meta.get_field(code).get_default()
+
+
+def _transition_method(pipeline: Pipeline, move: Transition, class_name: str):
+    """One generated transition method. Bodies only change the instance in memory."""
+    if move.kind == "forward":
+
+        def method(self, **kwargs) -> None:
+            pass
+
+        options = {
+            "target": move.target,
+            "conditions": [RequiredFields(pipeline, move.sources[0])],
+            "permission": can_move_deal,
+        }
+    elif move.kind == "return":
+        clears = pipeline.stage(move.target).clears_on_return
+
+        def method(self, **kwargs) -> None:
+            for code in clears:
+                setattr(self, code, _cleared_value(code))
+
+        options = {"target": move.target, "permission": can_move_deal}
+    elif move.kind == "fail":
+
+        def method(self, *, reason: LossReason, comment: str, **kwargs) -> None:
+            self.failure_reason = reason
+            self.failure_comment = comment
+
+        options = {"target": move.target, "permission": can_move_deal}
+    else:  # reopen
+
+        def method(self, *, target: str, **kwargs) -> str:
+            self.failure_reason = None
+            self.failure_comment = ""
+            self.closed_at = None
+            return target
+
+        options = {
+            "target": RETURN_VALUE(*(s.code for s in pipeline.open_stages)),
+            "permission": can_reopen_deal,
+        }
+    method.__name__ = move.name
+    method.__qualname__ = f"{class_name}.{move.name}"
+    method.__doc__ = f"{move.kind}: {', '.join(move.sources)} → {move.target or '…'}"
+    return transition(field="stage", source=list(move.sources), custom={"spec": move}, **options)(
+        method
+    )
+
+
+def _pipeline_model(pipeline: Pipeline, class_name: str) -> type[Deal]:
+    meta = type(
+        "Meta",
+        (),
+        {"proxy": True, "verbose_name": pipeline.label, "verbose_name_plural": pipeline.label},
+    )
+    attrs = {
+        "__module__": __name__,
+        "Meta": meta,
+        "objects": PipelineDealManager(pipeline.code),
+        "pipeline_code": pipeline.code,
+        "__doc__": f"Deals of the «{pipeline.code}» pipeline (generated from its spec).",
+    }
+    for move in pipeline.transitions:
+        attrs[move.name] = _transition_method(pipeline, move, class_name)
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.pipeline:
+            self.pipeline = pipeline.code
+        if self.pipeline != pipeline.code:
+            raise ValueError(f"{class_name} deals belong to {pipeline.code!r}")
+        Deal.save(self, *args, **kwargs)
+
+    attrs["save"] = save
+    return type(class_name, (Deal,), attrs)
+
+
+CalculationDeal = _pipeline_model(PIPELINES["calculation"], "CalculationDeal")
+AcceptanceDeal = _pipeline_model(PIPELINES["acceptance"], "AcceptanceDeal")
+ProcessingDeal = _pipeline_model(PIPELINES["processing"], "ProcessingDeal")
+ShipmentDeal = _pipeline_model(PIPELINES["shipment"], "ShipmentDeal")
+ContractDeal = _pipeline_model(PIPELINES["contract"], "ContractDeal")
+
+PIPELINE_MODELS: dict[str, type[Deal]] = {
+    "calculation": CalculationDeal,
+    "acceptance": AcceptanceDeal,
+    "processing": ProcessingDeal,
+    "shipment": ShipmentDeal,
+    "contract": ContractDeal,
+}
+
+
+class StageChange(models.Model):
+    """One move of a deal: who, when, from, to, with what comment (the deal's stage history)."""
+
+    deal = models.ForeignKey(
+        Deal, models.CASCADE, related_name="stage_changes", verbose_name=_("deal")
+    )
+    transition = models.CharField(_("move"), max_length=64)
+    from_stage = models.CharField(_("from stage"), max_length=32, blank=True)
+    to_stage = models.CharField(_("to stage"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    reason = models.ForeignKey(
+        LossReason,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reason"),
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage history")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.from_stage or '∅'} → {self.to_stage}"
+
+    def stage_label(self, code: str) -> str:
+        pipeline = get_pipeline(self.deal.pipeline)
+        return str(pipeline.stage(code).label) if code else ""
+
+
+class AutomationJob(models.Model):
+    """One stage-entry action to run after a move commits (the outbox).
+
+    Written in the same transaction as the move, so a move never happens without its
+    automation; sent to Celery on commit and re-sent by the periodic sweep while pending.
+    The unique (stage change, action) pair makes each entry's action exist once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    deal = models.ForeignKey(
+        Deal, models.CASCADE, related_name="automation_jobs", verbose_name=_("deal")
+    )
+    stage_change = models.ForeignKey(
+        StageChange, models.CASCADE, related_name="automation_jobs", verbose_name=_("stage change")
+    )
+    action = models.CharField(_("action"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("automation job")
+        verbose_name_plural = _("automation jobs")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["stage_change", "action"], name="automation_job_once"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="automation_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.action} for deal {self.deal_id} ({self.status})"

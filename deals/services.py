@@ -1,0 +1,427 @@
+"""Every write to companies, contacts and deals. Views, the admin, the API and Celery call
+these; none of them changes a deal's stage or fields another way.
+
+Each service validates first and writes in one ``transaction.atomic()``: a refusal raises a
+``DealError`` and leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from deals import automation
+from deals import exceptions as exc
+from deals.guards import RequiredFields, can_move_deal, can_reopen_deal, missing_to_stand_in
+from deals.models import PIPELINE_MODELS, Company, Contact, Deal, LossReason, StageChange
+from deals.pipelines import Pipeline, Requirement, get_pipeline
+from deals.pipelines.base import Transition
+from deals.pipelines.fields import DEAL_FIELDS, model_field, requirement_labels
+from fulfillment.exceptions import PermissionDeniedError
+from fulfillment.roles import AnyUser
+
+ALLOWED_UPLOAD_EXTENSIONS = (
+    ".pdf",
+    ".xls",
+    ".xlsx",
+    ".csv",
+    ".doc",
+    ".docx",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".heic",
+)
+UPLOAD_TOO_LARGE = _("The file «%(name)s» is larger than %(limit)s MB.")
+UPLOAD_BAD_TYPE = _("The file «%(name)s» has a type that is not accepted (allowed: %(types)s).")
+
+
+def validate_upload(upload: File) -> None:
+    """Size cap and allowed types of every uploaded file."""
+    name = PurePath(upload.name or "").name
+    if PurePath(name).suffix.lower() not in ALLOWED_UPLOAD_EXTENSIONS:
+        raise ValidationError(
+            UPLOAD_BAD_TYPE,
+            code="file_type",
+            params={"name": name, "types": ", ".join(ALLOWED_UPLOAD_EXTENSIONS)},
+        )
+    if upload.size is not None and upload.size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            UPLOAD_TOO_LARGE,
+            code="file_size",
+            params={"name": name, "limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
+        )
+
+
+# --- companies and contacts -------------------------------------------------------------
+
+
+def company_create(**fields: Any) -> Company:
+    """Create a client company; legal details are validated (INN checksum, KPP, OGRN, BIK)."""
+    company = Company(**fields)
+    company.full_clean()
+    company.save()
+    return company
+
+
+def company_update(*, company: Company, data: Mapping[str, Any]) -> Company:
+    for name, value in data.items():
+        setattr(company, name, value)
+    company.full_clean()
+    company.save()
+    return company
+
+
+def contact_create(*, company: Company, **fields: Any) -> Contact:
+    """Create a contact person; a phone or an e-mail is required."""
+    contact = Contact(company=company, **fields)
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+# --- deal fields ---------------------------------------------------------------------------
+
+
+def _check_field_code(pipeline: Pipeline, code: str) -> None:
+    base = code.split(".", 1)[0]
+    if base not in pipeline.field_codes or (code.startswith("company.") and base != "company"):
+        raise exc.DealFieldError(
+            gettext(exc.UNKNOWN_FIELD) % {"pipeline": pipeline.label, "field": code}
+        )
+    if "." not in code and not DEAL_FIELDS[code].editable:
+        raise exc.DealFieldError(
+            gettext(exc.FIELD_NOT_EDITABLE) % {"field": model_field(code).verbose_name}
+        )
+
+
+def _clean_value(field: models.Field, value: Any, instance: models.Model) -> Any:
+    if isinstance(field, models.FileField):
+        if value in (None, ""):
+            return None
+        validate_upload(value)
+        return value
+    if isinstance(field, models.ForeignKey):
+        if value is None or value == "":
+            if not field.null:
+                raise ValidationError(field.error_messages["null"], code="null")
+            return None
+        if isinstance(value, field.related_model):
+            return value
+        return field.related_model.objects.get(pk=value)
+    return field.clean(value, instance)
+
+
+def _apply_fields(deal: Deal, data: Mapping[str, Any]) -> list[str]:
+    """Validate and set deal fields (and ``company.*`` details) in memory.
+
+    Returns the names of the changed deal columns. Raises ``DealFieldError`` with every
+    field's errors at once, having changed nothing.
+    """
+    pipeline = deal.pipeline_spec
+    deal_values: dict[str, Any] = {}
+    company_values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for code, value in data.items():
+        _check_field_code(pipeline, code)
+        field = model_field(code)
+        target = deal.company if code.startswith("company.") else deal
+        try:
+            cleaned = _clean_value(field, value, target)
+        except ValidationError as error:
+            errors[code] = [str(m) for m in error.messages]
+            continue
+        except (TypeError, ValueError, models.ObjectDoesNotExist):
+            errors[code] = [gettext("Invalid value.")]
+            continue
+        (company_values if code.startswith("company.") else deal_values)[field.name] = cleaned
+    company = deal_values.get("company", deal.company)
+    if company_values and company is None:
+        errors["company"] = [gettext("Choose the company first.")]
+    if errors:
+        raise exc.DealFieldError(gettext("Check the highlighted fields."), errors=errors)
+    if company_values:
+        previous = {name: getattr(company, name) for name in company_values}
+        for name, value in company_values.items():
+            setattr(company, name, value)
+        try:
+            company.full_clean()
+        except ValidationError as error:
+            for name, value in previous.items():
+                setattr(company, name, value)
+            raise exc.DealFieldError(
+                gettext("Check the highlighted fields."),
+                errors={f"company.{k}": v for k, v in error.message_dict.items()},
+            ) from None
+        company._changed_fields = list(company_values)
+    for name, value in deal_values.items():
+        setattr(deal, name, value)
+    return list(deal_values)
+
+
+def _save_company_changes(deal: Deal) -> None:
+    """Write the ``company.*`` details a form or API call set along with the deal."""
+    company = deal.company
+    changed = getattr(company, "_changed_fields", None) if company else None
+    if changed:
+        company.save(update_fields=changed)
+        del company._changed_fields
+
+
+def _missing_error(missing: list[Requirement]) -> exc.MissingFieldsError:
+    return exc.MissingFieldsError(missing, requirement_labels(missing))
+
+
+# --- deals ---------------------------------------------------------------------------------
+
+
+def deal_create(
+    *,
+    pipeline: str,
+    actor: AnyUser | None,
+    title: str,
+    responsible=None,
+    stage: str | None = None,
+    source_deal: Deal | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> Deal:
+    """Create a deal («Создать»), by hand or by a handoff.
+
+    A deal created directly in a later stage must have every field the stages before it
+    require (``MissingFieldsError`` otherwise). Entering the stage runs its automation.
+    """
+    spec = get_pipeline(pipeline)
+    stage = stage or spec.first_stage.code
+    if not spec.stage(stage).is_open:
+        raise exc.TransitionNotAvailableError(
+            gettext(exc.CLOSED_STAGE_CREATE) % {"stage": spec.stage(stage).label}
+        )
+    deal = PIPELINE_MODELS[pipeline](
+        pipeline=pipeline,
+        stage=stage,
+        title=title,
+        responsible=responsible or actor,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        source_deal=source_deal,
+    )
+    _apply_fields(deal, data or {})
+    missing = missing_to_stand_in(deal, stage)
+    if missing:
+        raise _missing_error(missing)
+    deal.full_clean(exclude=["stage"])
+    with transaction.atomic():
+        _save_company_changes(deal)
+        deal.save()
+        change = StageChange.objects.create(
+            deal=deal,
+            transition="create",
+            from_stage="",
+            to_stage=stage,
+            actor=deal.created_by,
+        )
+        automation.stage_entered(deal, change)
+    return deal
+
+
+def deal_update(*, deal: Deal, actor: AnyUser, data: Mapping[str, Any]) -> Deal:
+    """Edit a deal's fields without moving it. Only the changed columns are written, so a
+    concurrent move is never overwritten."""
+    if not can_move_deal(deal, actor):
+        raise PermissionDeniedError(gettext(exc.NOT_ALLOWED))
+    changed = _apply_fields(deal, data)
+    deal.full_clean(exclude=["stage"])
+    with transaction.atomic():
+        _save_company_changes(deal)
+        deal.save(update_fields=[*changed, "updated_at"])
+    return deal
+
+
+@dataclass(frozen=True)
+class AvailableMove:
+    """A move the user may make now, and what it still needs («missing» blocks a forward move)."""
+
+    transition: Transition
+    missing: tuple[Requirement, ...]
+
+    @property
+    def name(self) -> str:
+        return self.transition.name
+
+
+def deal_available_moves(*, deal: Deal, user: AnyUser) -> list[AvailableMove]:
+    """Moves from the deal's stage that this user may make, with the fields each still lacks.
+
+    Reads only the deal (with its company loaded): no queries per deal.
+    """
+    pipeline = deal.pipeline_spec
+    moves = []
+    for move in pipeline.transitions:
+        if deal.stage not in move.sources:
+            continue
+        allowed = (
+            can_reopen_deal(deal, user) if move.kind == "reopen" else can_move_deal(deal, user)
+        )
+        if not allowed:
+            continue
+        missing = (
+            RequiredFields(pipeline, deal.stage).missing(deal) if move.kind == "forward" else []
+        )
+        moves.append(AvailableMove(move, tuple(missing)))
+    return moves
+
+
+def _reopen_target(deal: Deal) -> str:
+    """The open stage the deal was closed from, else the pipeline's first stage."""
+    last = deal.stage_changes.filter(to_stage=deal.stage).order_by("-created_at", "-pk").first()
+    pipeline = deal.pipeline_spec
+    if last and last.from_stage and pipeline.stage(last.from_stage).is_open:
+        return last.from_stage
+    return pipeline.first_stage.code
+
+
+def deal_move(
+    *,
+    deal: Deal,
+    transition: str,
+    actor: AnyUser | None,
+    comment: str = "",
+    reason: LossReason | int | None = None,
+    data: Mapping[str, Any] | None = None,
+    check_permission: bool = True,
+) -> StageChange:
+    """Move a deal by one transition of its pipeline, after setting ``data`` if given.
+
+    Rules: forward moves need the fields the stage being left requires
+    (``MissingFieldsError`` names them); a failure needs a reason offered in the pipeline and
+    a comment; a return and a reopening need a comment; only admins reopen; a manager moves
+    only their own deals (``check_permission=False`` is for the automation acting for the
+    system). Side effects: the deal row (only the moved columns), a ``StageChange`` history
+    row and the stage's automation jobs, all in one transaction; the jobs are sent to Celery
+    on commit. A concurrent move of the same deal raises ``DealConflictError``.
+    """
+    deal = deal.as_pipeline()
+    pipeline = deal.pipeline_spec
+    move = pipeline.transition(transition)
+    if move is None:
+        raise exc.TransitionNotAvailableError(
+            gettext(exc.UNKNOWN_TRANSITION) % {"pipeline": pipeline.label, "transition": transition}
+        )
+    if deal.stage not in move.sources:
+        raise exc.TransitionNotAvailableError(
+            gettext(exc.NOT_FROM_STAGE) % {"move": move.label, "stage": deal.stage_label}
+        )
+    if check_permission:
+        allowed = (
+            can_reopen_deal(deal, actor) if move.kind == "reopen" else can_move_deal(deal, actor)
+        )
+        if not allowed:
+            raise PermissionDeniedError(gettext(exc.NOT_ALLOWED))
+
+    comment = (comment or "").strip()
+    kwargs: dict[str, Any] = {}
+    if move.kind == "fail":
+        kwargs["reason"] = _failure_reason(pipeline, reason)
+        if not comment:
+            raise exc.FailureReasonRequiredError(gettext(exc.REASON_REQUIRED))
+        kwargs["comment"] = comment
+    elif move.kind == "return" and not comment:
+        raise exc.CommentRequiredError(gettext(exc.COMMENT_REQUIRED))
+    elif move.kind == "reopen":
+        if not comment:
+            raise exc.CommentRequiredError(gettext(exc.REOPEN_COMMENT_REQUIRED))
+        kwargs["target"] = _reopen_target(deal)
+
+    changed = _apply_fields(deal, data) if data else []
+    try:
+        if move.kind == "forward":
+            missing = RequiredFields(pipeline, deal.stage).missing(deal)
+            if missing:
+                raise _missing_error(missing)
+        if changed:
+            deal.full_clean(exclude=["stage"])
+        return _commit_move(deal, move, actor, comment, kwargs, changed)
+    except Exception:
+        # Nothing was saved; put the caller's objects back as the database has them.
+        if deal.pk:
+            deal.refresh_from_db()
+        raise
+
+
+def _failure_reason(pipeline: Pipeline, reason: LossReason | int | None) -> LossReason:
+    if reason in (None, ""):
+        raise exc.FailureReasonRequiredError(gettext(exc.REASON_REQUIRED))
+    if not isinstance(reason, LossReason):
+        reason = LossReason.objects.filter(pk=reason).first()
+    if reason is None or not reason.is_active or reason.pipeline not in ("", pipeline.code):
+        raise exc.FailureReasonRequiredError(gettext(exc.REASON_NOT_OFFERED))
+    return reason
+
+
+_MOVE_COLUMNS = [
+    "stage",
+    "stage_entered_at",
+    "closed_at",
+    "failure_reason",
+    "failure_comment",
+    "updated_at",
+]
+
+
+def _commit_move(
+    deal: Deal, move: Transition, actor, comment: str, kwargs: dict, changed: list[str]
+) -> StageChange:
+    source = deal.stage
+    now = timezone.now()
+    with transaction.atomic():
+        try:
+            getattr(deal, move.name)(**kwargs)
+        except TransitionNotAllowed as error:  # the guard's safety net; services checked first
+            raise exc.TransitionNotAvailableError(str(error)) from error
+        deal.stage_entered_at = now
+        deal.closed_at = None if deal.is_open else now
+        cleared = list(pipeline_clears(deal.pipeline_spec, move))
+        _save_company_changes(deal)
+        try:
+            with transaction.atomic():
+                deal.save(update_fields=[*_MOVE_COLUMNS, *changed, *cleared])
+        except ConcurrentTransition as error:
+            raise exc.DealConflictError(gettext(exc.CONFLICT)) from error
+        change = StageChange.objects.create(
+            deal=deal,
+            transition=move.name,
+            from_stage=source,
+            to_stage=deal.stage,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            comment=comment,
+            reason=kwargs.get("reason"),
+            created_at=now,
+        )
+        automation.stage_entered(deal, change)
+    return change
+
+
+def pipeline_clears(pipeline: Pipeline, move: Transition) -> tuple[str, ...]:
+    return pipeline.stage(move.target).clears_on_return if move.kind == "return" else ()
+
+
+def deal_set_automation_fields(*, deal: Deal, values: Mapping[str, Any]) -> Deal:
+    """Set fields that only the automation fills in (the ГД's approval, the warehouse result
+    files). Not for user input: callers are the approval and warehouse-task services."""
+    unknown = [code for code in values if code not in DEAL_FIELDS or DEAL_FIELDS[code].editable]
+    if unknown:
+        raise ValueError(f"Not automation fields: {unknown}")
+    for code, value in values.items():
+        setattr(deal, code, value)
+    deal.save(update_fields=[*values, "updated_at"])
+    return deal

@@ -1,0 +1,37 @@
+"""Uploaded files are never served publicly: ``/files/<name>`` streams a file only to a user
+that an owning app says may see it. Apps register a check for the files they own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest
+
+# A check answers True (may see), False (owns the file, refuses) or None (not its file).
+FileAccessCheck = Callable[[object, str], bool | None]
+_CHECKS: list[FileAccessCheck] = []
+
+
+def register_file_access(check: FileAccessCheck) -> FileAccessCheck:
+    if check not in _CHECKS:
+        _CHECKS.append(check)
+    return check
+
+
+def user_may_download(user, name: str) -> bool:
+    for check in _CHECKS:
+        verdict = check(user, name)
+        if verdict is not None:
+            return verdict
+    return False
+
+
+@login_required
+def protected_file(request: HttpRequest, name: str) -> FileResponse:
+    """Stream an uploaded file after asking its owner; 404 for anyone else (no hint that it
+    exists)."""
+    if not user_may_download(request.user, name) or not default_storage.exists(name):
+        raise Http404
+    return FileResponse(default_storage.open(name, "rb"), as_attachment=True)

@@ -1,0 +1,13 @@
+"""Root URLs: they compose the apps' own URL modules."""
+
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+from fulfillment.files import protected_file
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("files/<path:name>", protected_file, name="protected-file"),
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+]
