@@ -19,8 +19,12 @@ from deals.models import (
     Company,
     Contact,
     Deal,
+    DealComment,
+    Handoff,
     LossReason,
     StageChange,
+    Task,
+    TaskComment,
 )
 from deals.pipelines import get_pipeline
 from deals.pipelines.fields import DEAL_FIELDS, requirement_labels
@@ -312,3 +316,87 @@ admin.site.register(
         },
     ),
 )
+
+
+class TaskCommentInline(admin.TabularInline):
+    model = TaskComment
+    extra = 0
+    fields = ["created_at", "author", "text", "file", "is_result"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status", "assignee", "queue", "created_at", "completed_at"]
+    list_filter = ["kind", "status", "queue"]
+    search_fields = ["title", "deal__title"]
+    list_select_related = ["assignee", "deal"]
+    readonly_fields = [
+        "kind",
+        "deal",
+        "stage_change",
+        "stage",
+        "result_comment",
+        "created_at",
+        "completed_at",
+        "completed_by",
+        "status",
+        "decision_comment",
+    ]
+    fields = [
+        "title",
+        "kind",
+        "status",
+        "deal",
+        "stage",
+        "description",
+        "queue",
+        "assignee",
+        "result_comment",
+        "decision_comment",
+        "created_at",
+        "completed_at",
+        "completed_by",
+    ]
+    inlines = [TaskCommentInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # tasks come from the automation
+
+
+@admin.register(DealComment)
+class DealCommentAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "deal", "author", "text"]
+    list_select_related = ["deal", "author"]
+    search_fields = ["text", "deal__title"]
+    readonly_fields = ["deal", "author", "text", "file", "mentions", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(TaskComment)
+class TaskCommentAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "task", "author", "is_result"]
+    list_select_related = ["task", "author"]
+    readonly_fields = ["task", "author", "text", "file", "is_result", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Handoff)
+class HandoffAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "source", "pipeline", "target"]
+    list_select_related = ["source", "target"]
+    readonly_fields = ["source", "pipeline", "target", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

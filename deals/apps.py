@@ -7,6 +7,7 @@ class DealsConfig(AppConfig):
     verbose_name = _("Deals")
 
     def ready(self) -> None:
+        from deals import handlers  # noqa: F401  (registers the core's automation)
         from deals.selectors import deal_file_access
         from fulfillment.files import register_file_access
 

@@ -59,22 +59,29 @@ def is_warehouse(user: AnyUser) -> bool:
 
 # What each role may do, as Django model permissions. Row-level limits (a manager's own
 # deals, a worker's own tasks) are applied on top by selectors and services.
+_SALES = {
+    "deals.company": ("view", "add", "change"),
+    "deals.contact": ("view", "add", "change"),
+    "deals.deal": ("view", "add", "change"),
+    "deals.stagechange": ("view",),
+    "deals.lossreason": ("view",),
+    "deals.task": ("view",),
+    "deals.taskcomment": ("view", "add"),
+    "deals.dealcomment": ("view", "add"),
+}
 ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
-    Role.MANAGER: {
-        "deals.company": ("view", "add", "change"),
-        "deals.contact": ("view", "add", "change"),
-        "deals.deal": ("view", "add", "change"),
-        "deals.stagechange": ("view",),
-        "deals.lossreason": ("view",),
+    Role.MANAGER: _SALES,
+    Role.WAREHOUSE: {
+        "deals.task": ("view", "change"),
+        "deals.taskcomment": ("view", "add"),
+        "warehouse.worksession": ("view", "add", "change"),
     },
-    Role.WAREHOUSE: {},
     Role.DIRECTOR: {
-        "deals.company": ("view", "add", "change"),
-        "deals.contact": ("view", "add", "change"),
-        "deals.deal": ("view", "add", "change"),
-        "deals.stagechange": ("view",),
-        "deals.lossreason": ("view",),
+        **_SALES,
+        "deals.task": ("view", "change"),
         "deals.automationjob": ("view",),
+        "deals.handoff": ("view",),
+        "warehouse.worksession": ("view", "change"),
     },
     Role.ADMINISTRATOR: {
         "auth.user": ("view", "add", "change", "delete"),
@@ -85,15 +92,21 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "deals.stagechange": ("view",),
         "deals.lossreason": ("view", "add", "change", "delete"),
         "deals.automationjob": ("view", "change"),
+        "deals.handoff": ("view",),
+        "deals.task": ("view", "change"),
+        "deals.taskcomment": ("view", "add"),
+        "deals.dealcomment": ("view", "add", "delete"),
+        "warehouse.worksession": ("view", "change"),
+        "warehouse.defaultassignee": ("view", "add", "change", "delete"),
     },
 }
 
 
-def role_groups_sync(apps, role_permissions=ROLE_PERMISSIONS) -> None:
+def role_groups_sync(apps, role_permissions=ROLE_PERMISSIONS, *, app_labels=None) -> None:
     """Create the role groups and give them their permissions (idempotent).
 
-    ``apps`` is a migration's historical registry; migrations of later apps call this again
-    with their own additions so the roles grow with the product.
+    ``apps`` is a migration's historical registry. Each app's data migration passes its
+    ``app_labels`` so that it grants the permissions of models that exist by then.
     """
     from django.contrib.auth.management import create_permissions
 
@@ -107,6 +120,8 @@ def role_groups_sync(apps, role_permissions=ROLE_PERMISSIONS) -> None:
         group, _created = group_model.objects.get_or_create(name=str(role))
         for model_label, actions in grants.items():
             app_label, model_name = model_label.split(".")
+            if app_labels is not None and app_label not in app_labels:
+                continue
             codenames = [f"{action}_{model_name}" for action in actions]
             permissions = permission_model.objects.filter(
                 content_type__app_label=app_label, codename__in=codenames

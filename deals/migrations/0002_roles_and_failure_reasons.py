@@ -30,7 +30,7 @@ def with_pipeline_proxies(role_permissions):
 
 
 def create_roles(apps, schema_editor):
-    role_groups_sync(apps, with_pipeline_proxies(ROLE_PERMISSIONS))
+    role_groups_sync(apps, with_pipeline_proxies(ROLE_PERMISSIONS), app_labels={"auth", "deals"})
 
 
 def create_failure_reasons(apps, schema_editor):

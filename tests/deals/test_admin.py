@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_every_model_of_the_apps_is_registered():
     from django.apps import apps
 
-    for app_label in ("deals",):
+    for app_label in ("deals", "fulfillment", "warehouse"):
         for model in apps.get_app_config(app_label).get_models():
             assert admin.site.is_registered(model), model
 

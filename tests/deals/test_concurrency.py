@@ -12,7 +12,7 @@ from tests.factories import make_deal
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_moves_of_one_deal_one_wins_the_other_gets_a_conflict(postgres, director):
     deal = make_deal("calculation", "new", responsible=director)
     barrier = threading.Barrier(2)

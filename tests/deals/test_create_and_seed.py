@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from deals import services
 from deals.exceptions import MissingFieldsError, TransitionNotAvailableError
-from deals.models import Deal, StageChange
+from deals.models import AutomationJob, Deal, Handoff, StageChange, Task
 from deals.pipelines import PIPELINES
 from tests.factories import ContactFactory, complete_values
 
@@ -53,6 +53,7 @@ def test_deal_cannot_be_created_closed(manager):
         services.deal_create(pipeline="contract", actor=manager, title="x", stage="won")
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_demo_data_has_every_role_and_every_stage_and_is_idempotent(capsys):
     call_command("seed_demo")
     printed = capsys.readouterr().out
@@ -60,6 +61,14 @@ def test_demo_data_has_every_role_and_every_stage_and_is_idempotent(capsys):
         assert role in printed
     stages = set(Deal.objects.values_list("pipeline", "stage"))
     assert stages == {(p.code, s.code) for p in PIPELINES.values() for s in p.stages}
+    # The automation did its part: approvals and warehouse tasks done on the way, the won
+    # calculation requests handed over (acceptance with a contract, contract deal without).
+    assert set(Handoff.objects.values_list("source__pipeline", "pipeline")) == {
+        ("calculation", "acceptance"),
+        ("calculation", "contract"),
+    }
+    assert Task.objects.filter(status=Task.Status.DONE).count() >= 10
+    assert not AutomationJob.objects.exclude(status=AutomationJob.Status.DONE).exists()
     count = Deal.objects.count()
     call_command("seed_demo")
     assert Deal.objects.count() == count

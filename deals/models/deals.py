@@ -1,8 +1,8 @@
-"""Companies, contacts and deals; the five pipelines as django-fsm proxies of one deal table.
+"""Deals: one table for the five pipelines, and a django-fsm proxy per pipeline whose
+transitions are generated from its declarative spec in ``deals.pipelines``.
 
-One ``Deal`` table holds every pipeline (a shared board, cheap handoffs, one id space); each
-pipeline is a proxy model whose transitions are generated from its declarative spec in
-``deals.pipelines``. Loading a ``Deal`` returns the proxy of its pipeline.
+One ``Deal`` table holds every pipeline (a shared board, cheap handoffs, one id space);
+loading a ``Deal`` returns the proxy of its pipeline.
 """
 
 from __future__ import annotations
@@ -11,123 +11,18 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from deals import choices, validators
+from deals import choices
 from deals.fields import MultipleChoiceField
 from deals.guards import RequiredFields, can_move_deal, can_reopen_deal
+from deals.models.companies import Company, Contact, LossReason
 from deals.pipelines import PIPELINES, Pipeline, get_pipeline, pipeline_choices
 from deals.pipelines.base import Transition
-
-
-class Company(models.Model):
-    """A client: its legal details and whether the fulfillment contract is signed."""
-
-    name = models.CharField(_("name"), max_length=255)
-    legal_name = models.CharField(_("legal name"), max_length=255, blank=True)
-    inn = models.CharField(
-        _("INN"), max_length=12, blank=True, db_index=True, validators=[validators.validate_inn]
-    )
-    kpp = models.CharField(_("KPP"), max_length=9, blank=True, validators=[validators.validate_kpp])
-    ogrn = models.CharField(
-        _("OGRN"), max_length=15, blank=True, validators=[validators.validate_ogrn]
-    )
-    legal_address = models.TextField(_("legal address"), blank=True)
-    bik = models.CharField(
-        _("bank BIK"), max_length=9, blank=True, validators=[validators.validate_bik]
-    )
-    bank_account = models.CharField(
-        _("bank account"), max_length=20, blank=True, validators=[validators.validate_bank_account]
-    )
-    signatory = models.CharField(_("signatory"), max_length=255, blank=True)
-    phone = models.CharField(_("phone"), max_length=50, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
-    has_contract = models.BooleanField(_("contract signed"), default=False)
-    contract_number = models.CharField(_("contract number"), max_length=100, blank=True)
-    contract_date = models.DateField(_("contract date"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("company")
-        verbose_name_plural = _("companies")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.kpp and len(self.inn or "") == 12:
-            errors["kpp"] = _("An entrepreneur (12-digit INN) has no KPP.")
-        if self.ogrn and self.inn and len(self.ogrn) == 15 and len(self.inn) == 10:
-            errors["ogrn"] = _("An organisation (10-digit INN) has a 13-digit OGRN.")
-        if (
-            self.bank_account
-            and self.bik
-            and len(self.bank_account) == 20
-            and len(self.bik) == 9
-            and not validators.bank_account_matches_bik(self.bank_account, self.bik)
-        ):
-            errors["bank_account"] = _("The account's control key does not match the bank's BIK.")
-        if self.has_contract and not (self.contract_number and self.contract_date):
-            errors["contract_number"] = _("A signed contract needs its number and date.")
-        if errors:
-            raise ValidationError(errors)
-
-
-class Contact(models.Model):
-    """A client's contact person; reachable by phone or e-mail."""
-
-    company = models.ForeignKey(
-        Company, models.CASCADE, related_name="contacts", verbose_name=_("company")
-    )
-    name = models.CharField(_("full name"), max_length=255)
-    position = models.CharField(_("position"), max_length=255, blank=True)
-    phone = models.CharField(_("phone"), max_length=50, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
-
-    class Meta:
-        verbose_name = _("contact")
-        verbose_name_plural = _("contacts")
-        ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(phone="") | ~models.Q(email=""),
-                name="contact_phone_or_email",
-                violation_error_message=_("A contact needs a phone or an e-mail."),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class LossReason(models.Model):
-    """A reason to choose when a deal fails («причина отказа»); the list is kept in the admin."""
-
-    label = models.CharField(_("reason"), max_length=255)
-    pipeline = models.CharField(
-        _("pipeline"),
-        max_length=20,
-        choices=pipeline_choices(),
-        blank=True,
-        help_text=_("Empty: offered in every pipeline."),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-    sort = models.PositiveIntegerField(_("order"), default=100)
-
-    class Meta:
-        verbose_name = _("failure reason")
-        verbose_name_plural = _("failure reasons")
-        ordering = ["sort", "label"]
-
-    def __str__(self) -> str:
-        return self.label
 
 
 def deal_upload_to(instance: Deal, filename: str) -> str:
@@ -187,6 +82,15 @@ class Deal(ConcurrentTransitionMixin, models.Model):
     )
     amount = models.DecimalField(_("amount, RUB"), **_money)
     comment = models.TextField(_("comment"), blank=True)
+    awaiting_contract = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="awaiting_deals",
+        verbose_name=_("waits for contract deal"),
+        editable=False,
+    )
     source_deal = models.ForeignKey(
         "self",
         models.SET_NULL,
@@ -326,6 +230,10 @@ class Deal(ConcurrentTransitionMixin, models.Model):
     def is_open(self) -> bool:
         return self.stage_spec.is_open
 
+    @property
+    def operations_display(self) -> str:
+        return self._meta.get_field("operations").display(self.operations)
+
     def as_pipeline(self) -> Deal:
         """This deal as the proxy model of its pipeline."""
         if type(self) is not PIPELINE_MODELS[self.pipeline]:
@@ -410,7 +318,7 @@ def _pipeline_model(pipeline: Pipeline, class_name: str) -> type[Deal]:
         {"proxy": True, "verbose_name": pipeline.label, "verbose_name_plural": pipeline.label},
     )
     attrs = {
-        "__module__": __name__,
+        "__module__": "deals.models",
         "Meta": meta,
         "objects": PipelineDealManager(pipeline.code),
         "pipeline_code": pipeline.code,
@@ -443,85 +351,3 @@ PIPELINE_MODELS: dict[str, type[Deal]] = {
     "shipment": ShipmentDeal,
     "contract": ContractDeal,
 }
-
-
-class StageChange(models.Model):
-    """One move of a deal: who, when, from, to, with what comment (the deal's stage history)."""
-
-    deal = models.ForeignKey(
-        Deal, models.CASCADE, related_name="stage_changes", verbose_name=_("deal")
-    )
-    transition = models.CharField(_("move"), max_length=64)
-    from_stage = models.CharField(_("from stage"), max_length=32, blank=True)
-    to_stage = models.CharField(_("to stage"), max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("who"),
-    )
-    comment = models.TextField(_("comment"), blank=True)
-    reason = models.ForeignKey(
-        LossReason,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reason"),
-    )
-    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("stage change")
-        verbose_name_plural = _("stage history")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.deal_id}: {self.from_stage or '∅'} → {self.to_stage}"
-
-    def stage_label(self, code: str) -> str:
-        pipeline = get_pipeline(self.deal.pipeline)
-        return str(pipeline.stage(code).label) if code else ""
-
-
-class AutomationJob(models.Model):
-    """One stage-entry action to run after a move commits (the outbox).
-
-    Written in the same transaction as the move, so a move never happens without its
-    automation; sent to Celery on commit and re-sent by the periodic sweep while pending.
-    The unique (stage change, action) pair makes each entry's action exist once.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
-    deal = models.ForeignKey(
-        Deal, models.CASCADE, related_name="automation_jobs", verbose_name=_("deal")
-    )
-    stage_change = models.ForeignKey(
-        StageChange, models.CASCADE, related_name="automation_jobs", verbose_name=_("stage change")
-    )
-    action = models.CharField(_("action"), max_length=100)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    done_at = models.DateTimeField(_("done"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("automation job")
-        verbose_name_plural = _("automation jobs")
-        ordering = ["created_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["stage_change", "action"], name="automation_job_once"),
-        ]
-        indexes = [models.Index(fields=["status", "created_at"], name="automation_pending")]
-
-    def __str__(self) -> str:
-        return f"{self.action} for deal {self.deal_id} ({self.status})"

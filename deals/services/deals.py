@@ -1,5 +1,5 @@
-"""Every write to companies, contacts and deals. Views, the admin, the API and Celery call
-these; none of them changes a deal's stage or fields another way.
+"""Writes to companies, contacts and deals. Views, the admin, the API and Celery call these;
+none of them changes a deal's stage or fields another way.
 
 Each service validates first and writes in one ``transaction.atomic()``: a refusal raises a
 ``DealError`` and leaves the database as it was.
@@ -407,8 +407,18 @@ def _commit_move(
             reason=kwargs.get("reason"),
             created_at=now,
         )
+        _cancel_tasks_of_stage_left(deal, source)
         automation.stage_entered(deal, change)
     return change
+
+
+def _cancel_tasks_of_stage_left(deal: Deal, stage: str) -> None:
+    """Tasks still open for the stage the deal left have nothing more to do."""
+    from deals.models import Task
+
+    Task.objects.filter(deal=deal, stage=stage, status__in=Task.OPEN_STATUSES).update(
+        status=Task.Status.CANCELLED, completed_at=timezone.now()
+    )
 
 
 def pipeline_clears(pipeline: Pipeline, move: Transition) -> tuple[str, ...]:

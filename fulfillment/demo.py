@@ -5,19 +5,18 @@ that history and automation are what real use would leave behind."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 
 from deals import services
-from deals.models import Company, Deal, LossReason
-from deals.pipelines import PIPELINES
+from deals.models import Company, Deal, LossReason, Task
+from deals.pipelines import CALCULATION, PIPELINES
 from fulfillment.roles import Role
+from warehouse import services as warehouse_services
 
 DEMO_PASSWORD = "demo-crm-2026"
 
@@ -145,13 +144,24 @@ def _deal_data(pipeline: str, company: Company) -> dict:
     }[pipeline]
 
 
-# What the automation would record while a deal stands in a stage, so the walk can go on.
-_AUTOMATION_RESULTS: dict[tuple[str, str], Callable[[], dict]] = {
-    ("calculation", "director_approval"): lambda: {"director_approved_at": timezone.now()},
-    ("acceptance", "to_warehouse"): lambda: {"recount_file": _pdf("recount.xlsx")},
-    ("processing", "to_warehouse"): lambda: {"processing_report_file": _pdf("report.pdf")},
-    ("shipment", "to_warehouse"): lambda: {"packing_list_file": _pdf("packing-list.pdf")},
-}
+def _do_the_task(deal: Deal, users: dict) -> None:
+    """Do what the director or the warehouse does while a deal stands in its stage."""
+    task = Task.objects.filter(deal=deal, stage=deal.stage, status__in=Task.OPEN_STATUSES).first()
+    if task is None:
+        return
+    if task.kind == Task.Kind.APPROVAL:
+        services.approval_approve(task=task, actor=users["director"])
+        return
+    worker = users["warehouse"]
+    warehouse_services.work_start(task=task, worker=worker)
+    services.task_comment_add(
+        task=task,
+        author=worker,
+        text="Готово, файл во вложении",
+        file=_pdf("result.pdf"),
+        is_result=True,
+    )
+    warehouse_services.warehouse_task_complete(task=task, worker=worker)
 
 
 def _needed(pipeline, stage: str, values: dict) -> dict:
@@ -160,7 +170,7 @@ def _needed(pipeline, stage: str, values: dict) -> dict:
     return {p: values[p] for p in paths if p in values}
 
 
-def _walk(deal: Deal, target: str, actor, values: dict) -> Deal:
+def _walk(deal: Deal, target: str, actor, values: dict, users: dict) -> Deal:
     """Move a deal forward stage by stage until it stands in ``target``, filling in on each
     move what the stage being left requires, as a manager would."""
     pipeline = deal.pipeline_spec
@@ -171,9 +181,8 @@ def _walk(deal: Deal, target: str, actor, values: dict) -> Deal:
         )
         return deal
     while deal.stage != target:
-        result = _AUTOMATION_RESULTS.get((deal.pipeline, deal.stage))
-        if result:
-            services.deal_set_automation_fields(deal=deal, values=result())
+        _do_the_task(deal, users)
+        deal = Deal.objects.get(pk=deal.pk)
         forward = pipeline.next_stage(deal.stage)
         services.deal_move(
             deal=deal,
@@ -192,43 +201,54 @@ def seed_demo() -> list[tuple[str, str]]:
     logins = [(str(role), username) for username, _first, _last, role in DEMO_USERS]
     if user_model.objects.filter(username="admin").exists():
         return logins
-    with transaction.atomic():
-        users = {}
-        for username, first, last, role in DEMO_USERS:
-            user = user_model.objects.create_user(
-                username=username,
-                password=DEMO_PASSWORD,
-                first_name=first,
-                last_name=last,
-                email=f"{username}@example.com",
-                is_staff=role == Role.ADMINISTRATOR,
-                is_superuser=role == Role.ADMINISTRATOR,
+    # No surrounding transaction: the automation runs on each move's commit, as in real use.
+    users = {}
+    for username, first, last, role in DEMO_USERS:
+        user = user_model.objects.create_user(
+            username=username,
+            password=DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@example.com",
+            is_staff=role == Role.ADMINISTRATOR,
+            is_superuser=role == Role.ADMINISTRATOR,
+        )
+        user.groups.add(Group.objects.get(name=str(role)))
+        users[username] = user
+    companies = []
+    for number, details in enumerate(COMPANIES, start=1):
+        company = services.company_create(**details)
+        services.contact_create(
+            company=company,
+            name=f"Контактное лицо {number}",
+            phone=f"+7 900 000-00-0{number}",
+            email=f"client{number}@example.com",
+        )
+        companies.append(company)
+    managers = [users["manager"], users["manager2"]]
+    for pipeline in PIPELINES.values():
+        for index, stage in enumerate(pipeline.stages):
+            company = companies[index % len(companies)]
+            if pipeline.code == "contract":
+                company = companies[1 + index % 2]  # companies without a contract
+            manager = managers[index % 2]
+            values = _deal_data(pipeline.code, company)
+            deal = services.deal_create(
+                pipeline=pipeline.code,
+                actor=manager,
+                title=f"{company.name}: {str(pipeline.label).lower()}",
+                data=_needed(pipeline, pipeline.first_stage.code, values),
             )
-            user.groups.add(Group.objects.get(name=str(role)))
-            users[username] = user
-        companies = []
-        for number, details in enumerate(COMPANIES, start=1):
-            company = services.company_create(**details)
-            services.contact_create(
-                company=company,
-                name=f"Контактное лицо {number}",
-                phone=f"+7 900 000-00-0{number}",
-                email=f"client{number}@example.com",
-            )
-            companies.append(company)
-        managers = [users["manager"], users["manager2"]]
-        for pipeline in PIPELINES.values():
-            for index, stage in enumerate(pipeline.stages):
-                company = companies[index % len(companies)]
-                if pipeline.code == "contract":
-                    company = companies[1 + index % 2]  # companies without a contract
-                manager = managers[index % 2]
-                values = _deal_data(pipeline.code, company)
-                deal = services.deal_create(
-                    pipeline=pipeline.code,
-                    actor=manager,
-                    title=f"{company.name}: {str(pipeline.label).lower()}",
-                    data=_needed(pipeline, pipeline.first_stage.code, values),
-                )
-                _walk(deal, stage.code, manager, values)
+            _walk(deal, stage.code, manager, values, users)
+    # A new client says yes to the КП: the contract deal opens and the request waits on it.
+    newcomer = companies[3]
+    services.contact_create(company=newcomer, name="Ольга Новикова", email="olga@example.com")
+    values = _deal_data("calculation", newcomer)
+    deal = services.deal_create(
+        pipeline="calculation",
+        actor=managers[0],
+        title=f"{newcomer.name}: первый заказ",
+        data=_needed(CALCULATION, "new", values),
+    )
+    _walk(deal, "won", managers[0], values, users)
     return logins

@@ -1,0 +1,14 @@
+"""Stage-entry automation of the contract check (registered from ``ContractsConfig.ready``)."""
+
+from contracts.services import calculation_contract_check, contract_signed
+from deals.automation import on_stage_entry
+
+
+@on_stage_entry("calculation", "won", key="contract_check")
+def check_contract(deal, change) -> None:
+    calculation_contract_check(deal=deal)
+
+
+@on_stage_entry("contract", "won", key="contract_signed")
+def sign_contract(deal, change) -> None:
+    contract_signed(deal=deal)

@@ -1,0 +1,44 @@
+"""Handing a deal over to the next pipeline with its fields carried over."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from deals.models import Deal, Handoff
+from deals.pipelines import get_pipeline
+from deals.pipelines.fields import carried_fields
+from deals.services.deals import deal_create
+from fulfillment import notifications
+
+_SET_APART = ("title", "responsible")
+
+
+def deal_handoff(*, source: Deal, pipeline: str) -> tuple[Deal, bool]:
+    """Open a deal in ``pipeline`` from ``source``, once.
+
+    Every field the two pipelines share (and a handoff carries) is copied; company, contact
+    and responsible are kept; the new deal links back to its source. The ``Handoff`` row's
+    unique (source, pipeline) makes a repeat return the deal already opened. Returns the deal
+    and whether it was opened now.
+    """
+    existing = Handoff.objects.filter(source=source, pipeline=pipeline).select_related("target")
+    if found := existing.first():
+        return found.target.as_pipeline(), False
+    codes = carried_fields(source.pipeline_spec, get_pipeline(pipeline))
+    data = {code: getattr(source, code) for code in codes if code not in _SET_APART}
+    try:
+        with transaction.atomic():
+            deal = deal_create(
+                pipeline=pipeline,
+                actor=None,
+                title=source.title,
+                responsible=source.responsible,
+                source_deal=source,
+                data=data,
+            )
+            Handoff.objects.create(source=source, pipeline=pipeline, target=deal)
+    except IntegrityError:
+        # Another worker opened it between our check and our insert.
+        return existing.get().target.as_pipeline(), False
+    notifications.deal_opened(deal=deal, source=source)
+    return deal, True

@@ -1,0 +1,180 @@
+"""Who is told what, and through which channels — the one place that decides it.
+
+Services call one function per event (``approval_requested``, ``task_result_ready``, …); each
+picks the recipients and the text, then ``notify()`` writes the in-app notifications in the
+caller's transaction and hands them to every channel on commit. E-mail is a channel; phone
+push and messengers plug in with ``register_channel``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from fulfillment.models import Notification
+from fulfillment.roles import Role
+
+logger = logging.getLogger(__name__)
+
+# A channel gets the ids of freshly committed notifications and delivers them its way.
+Channel = Callable[[Sequence[int]], None]
+_CHANNELS: dict[str, Channel] = {}
+
+
+def register_channel(name: str, channel: Channel) -> None:
+    _CHANNELS[name] = channel
+
+
+def notify(
+    *, recipients: Iterable[Any], event: str, text: str, url: str = ""
+) -> list[Notification]:
+    """Write one notification per distinct active recipient; deliver them after commit."""
+    users = {u.pk: u for u in recipients if u is not None and u.is_active}
+    notifications = Notification.objects.bulk_create(
+        Notification(recipient=user, event=event, text=text[:500], url=url)
+        for user in users.values()
+    )
+    ids = [n.pk for n in notifications]
+    if ids:
+        transaction.on_commit(lambda: _deliver(ids))
+    return notifications
+
+
+def _deliver(ids: Sequence[int]) -> None:
+    for name, channel in _CHANNELS.items():
+        try:
+            channel(ids)
+        except Exception:  # one broken channel must not stop the others
+            logger.exception("Notification channel %s failed for %s", name, ids)
+
+
+def _email_channel(ids: Sequence[int]) -> None:
+    from fulfillment.tasks import send_notification_emails
+
+    send_notification_emails.delay(list(ids))
+
+
+register_channel("email", _email_channel)
+
+
+def notifications_email(ids: Sequence[int]) -> int:
+    """Send the e-mails of these notifications once each; returns how many were sent."""
+    from django.core.mail import send_mail
+
+    sent = 0
+    for notification in Notification.objects.filter(
+        pk__in=ids, emailed_at__isnull=True
+    ).select_related("recipient"):
+        if not notification.recipient.email:
+            continue
+        with override("ru"):
+            send_mail(
+                subject=notification.text[:120],
+                message=f"{notification.text}\n\n{notification.url}".strip(),
+                from_email=None,
+                recipient_list=[notification.recipient.email],
+            )
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read (all of them when ``ids`` is None)."""
+    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=list(ids))
+    return queryset.update(read_at=timezone.now())
+
+
+def users_with_role(role: Role) -> QuerySet:
+    return get_user_model().objects.filter(groups__name=str(role), is_active=True)
+
+
+# --- the events ------------------------------------------------------------------------------
+
+
+def _deal_url(deal) -> str:
+    return f"/deals/{deal.pk}/"
+
+
+def approval_requested(*, task) -> None:
+    """A КП waits for the director («ГД»): every director is told."""
+    notify(
+        recipients=users_with_role(Role.DIRECTOR),
+        event="approval_requested",
+        text=_("Approve the proposal: %(deal)s") % {"deal": task.deal.title},
+        url="/approvals/",
+    )
+
+
+def approval_decided(*, task, approved: bool) -> None:
+    """The responsible learns the director's decision."""
+    text = (
+        _("The director approved the proposal: %(deal)s")
+        if approved
+        else _("The director returned the proposal with remarks: %(deal)s")
+    )
+    notify(
+        recipients=[task.deal.responsible],
+        event="approval_decided",
+        text=text % {"deal": task.deal.title},
+        url=_deal_url(task.deal),
+    )
+
+
+def warehouse_task_created(*, task) -> None:
+    """The assignee, or the whole warehouse queue, is told of a new task."""
+    recipients = [task.assignee] if task.assignee else users_with_role(Role.WAREHOUSE)
+    notify(
+        recipients=recipients,
+        event="warehouse_task_created",
+        text=_("New warehouse task: %(task)s") % {"task": task.title},
+        url=f"/warehouse/tasks/{task.pk}/",
+    )
+
+
+def task_result_ready(*, task) -> None:
+    """The deal's responsible is told that the warehouse finished and attached the result."""
+    notify(
+        recipients=[task.deal.responsible],
+        event="task_result_ready",
+        text=_("The warehouse finished «%(task)s»: the result is attached") % {"task": task.title},
+        url=_deal_url(task.deal),
+    )
+
+
+def deal_opened(*, deal, source) -> None:
+    """The responsible is told that the automation opened a follow-up deal."""
+    notify(
+        recipients=[deal.responsible],
+        event="deal_opened",
+        text=_("%(pipeline)s opened from «%(source)s»")
+        % {"pipeline": deal.pipeline_spec.label, "source": source.title},
+        url=_deal_url(deal),
+    )
+
+
+def mentioned(*, users, comment) -> None:
+    notify(
+        recipients=[u for u in users if u.pk != comment.author_id],
+        event="mentioned",
+        text=_("%(author)s mentioned you on «%(deal)s»")
+        % {
+            "author": comment.author.get_full_name() or comment.author.get_username(),
+            "deal": comment.deal.title,
+        },
+        url=_deal_url(comment.deal),
+    )
