@@ -1,13 +1,14 @@
 """Root URLs: they compose the apps' own URL modules."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from fulfillment.files import protected_file
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("files/<path:name>", protected_file, name="protected-file"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
