@@ -11,7 +11,7 @@ from deals import services
 from deals.exceptions import MissingFieldsError, TransitionNotAvailableError
 from deals.models import AutomationJob, Deal, Handoff, StageChange, Task
 from deals.pipelines import PIPELINES
-from tests.factories import ContactFactory, complete_values
+from tests.factories import ContactFactory, complete_values, ensure_reference_data
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,7 @@ def test_deal_cannot_be_created_closed(manager):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_demo_data_has_every_role_and_every_stage_and_is_idempotent(capsys):
+    ensure_reference_data()
     call_command("seed_demo")
     printed = capsys.readouterr().out
     for role in ("Администратор", "Генеральный директор", "Менеджер", "Кладовщик"):

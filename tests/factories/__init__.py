@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 from decimal import Decimal
 from typing import Any
 
@@ -12,16 +13,40 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from deals.models import PIPELINE_MODELS, Company, Contact, Deal
+from deals.models import PIPELINE_MODELS, Company, Contact, Deal, LossReason
 from deals.pipelines import get_pipeline
 from deals.pipelines.fields import field_choices, field_type, model_field
-from fulfillment.roles import Role
+from fulfillment.roles import ROLE_PERMISSIONS, Role, role_groups_sync
+
+_roles_migration = importlib.import_module("deals.migrations.0002_roles_and_failure_reasons")
+FAILURE_REASONS = _roles_migration.FAILURE_REASONS
+with_pipeline_proxies = _roles_migration.with_pipeline_proxies
+
+
+def ensure_reference_data() -> None:
+    """The role groups and failure reasons the migrations create.
+
+    A transactional test (live server, several connections) empties the tables when it ends;
+    the next test gets them back from here, made by the same code as the migrations.
+    """
+    if Group.objects.count() < len(Role):
+        from django.apps import apps
+
+        role_groups_sync(apps, with_pipeline_proxies(ROLE_PERMISSIONS))
+    if not LossReason.objects.exists():
+        for sort, (label, pipeline) in enumerate(FAILURE_REASONS, start=1):
+            LossReason.objects.create(label=label, pipeline=pipeline, sort=sort * 10)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         skip_postgeneration_save = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        ensure_reference_data()
+        return super()._create(model_class, *args, **kwargs)
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Тест"
