@@ -165,6 +165,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Re-send automation jobs still pending (lost to a broker outage or a crashed worker).
+    "sweep-automation-jobs": {"task": "deals.tasks.sweep_automation_jobs", "schedule": 60.0},
+}
 REDIS_URL = env.str("REDIS_URL", default="")
 
 LOGGING = {

@@ -1,0 +1,146 @@
+"""The outbox: a move records its automation jobs in its own transaction, they run once,
+a failure leaves nothing half-done, a broker outage loses nothing."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from celery.exceptions import Retry
+from django.utils import timezone
+
+from deals import automation, services
+from deals.exceptions import MissingFieldsError
+from deals.models import AutomationJob, Deal, Handoff, Task
+from deals.tasks import run_automation_job
+from tests.factories import CompanyFactory, make_deal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_move_records_one_job_per_action_and_sends_it_only_after_commit(
+    manager, django_capture_on_commit_callbacks
+):
+    deal = make_deal("calculation", "client_approval", responsible=manager)
+    with mock.patch.object(run_automation_job, "delay") as delay:
+        with django_capture_on_commit_callbacks() as callbacks:
+            change = services.deal_move(deal=deal, transition="to_won", actor=manager)
+            assert delay.call_count == 0  # not before commit
+        job = AutomationJob.objects.get()
+        assert (job.stage_change, job.action, job.status) == (
+            change,
+            "calculation.won.contract_check",
+            "pending",
+        )
+        for callback in callbacks:
+            callback()
+    delay.assert_called_once_with(job.pk)
+
+
+def test_a_refused_move_records_and_sends_nothing(manager, django_capture_on_commit_callbacks):
+    deal = make_deal("acceptance", "new", responsible=manager, boxes=None)
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(MissingFieldsError):
+        services.deal_move(deal=deal, transition="to_to_warehouse", actor=manager)
+    assert callbacks == []
+    assert not AutomationJob.objects.exists()
+
+
+def _pending_won_job(manager):
+    company = CompanyFactory(has_contract=True, contract_number="1", contract_date="2026-01-01")
+    deal = make_deal("calculation", "client_approval", responsible=manager, company=company)
+    with mock.patch.object(run_automation_job, "delay"):
+        services.deal_move(deal=deal, transition="to_won", actor=manager)
+    return AutomationJob.objects.get(deal=deal)
+
+
+def test_a_job_delivered_twice_does_its_work_once(manager):
+    job = _pending_won_job(manager)
+    assert automation.job_run(job.pk) is True
+    assert automation.job_run(job.pk) is False
+    assert Deal.objects.filter(pipeline="acceptance").count() == 1
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("done", 1)
+
+
+def test_a_failing_handler_leaves_nothing_half_done_and_the_job_pending(manager, monkeypatch):
+    job = _pending_won_job(manager)
+    real = automation._ACTIONS[job.action]
+
+    def half_then_crash(deal, change):
+        real.handler(deal, change)  # opens the acceptance request …
+        raise ConnectionError("lost the database mid-way")  # … then dies
+
+    monkeypatch.setitem(
+        automation._ACTIONS,
+        job.action,
+        automation.EntryAction(job.action, real.pipeline, real.stage, half_then_crash),
+    )
+    with pytest.raises(ConnectionError):
+        automation.job_run(job.pk)
+    automation.job_record_failure(job.pk, ConnectionError("lost"), final=False)
+
+    assert not Handoff.objects.exists() and not Deal.objects.filter(pipeline="acceptance").exists()
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("pending", 1)
+    assert job.last_error == "ConnectionError: lost"
+
+    monkeypatch.setitem(automation._ACTIONS, job.action, real)
+    assert automation.job_run(job.pk) is True
+    assert Deal.objects.filter(pipeline="acceptance").count() == 1
+
+
+def test_out_of_retries_the_job_is_marked_failed_for_the_admin(manager):
+    job = _pending_won_job(manager)
+    automation.job_record_failure(job.pk, RuntimeError("boom"), final=True)
+    job.refresh_from_db()
+    assert job.status == "failed"
+
+
+def test_broker_outage_loses_nothing_the_sweep_sends_again(manager, caplog):
+    company = CompanyFactory(has_contract=True, contract_number="1", contract_date="2026-01-01")
+    deal = make_deal("calculation", "client_approval", responsible=manager, company=company)
+    with mock.patch.object(run_automation_job, "delay", side_effect=OSError("broker down")):
+        automation.enqueue([0])  # the failure is logged, not raised
+        services.deal_move(deal=deal, transition="to_won", actor=manager)
+    assert Deal.objects.get(pk=deal.pk).stage == "won"  # the move committed
+    assert "the sweep will retry" in caplog.text
+    job = AutomationJob.objects.get(deal=deal)
+    assert job.status == "pending"
+
+    AutomationJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    with mock.patch.object(
+        run_automation_job, "delay", side_effect=lambda job_id: automation.job_run(job_id)
+    ) as delay:
+        assert automation.jobs_sweep() == 1
+    delay.assert_called_once_with(job.pk)
+    assert Deal.objects.filter(pipeline="acceptance").count() == 1
+    assert automation.jobs_sweep(older_than_seconds=0) == 0
+
+
+def test_the_sweep_leaves_fresh_jobs_to_their_first_delivery(manager):
+    job = _pending_won_job(manager)
+    with mock.patch.object(run_automation_job, "delay") as delay:
+        assert automation.jobs_sweep(older_than_seconds=60) == 0
+        assert automation.jobs_sweep(older_than_seconds=0) == 1
+    delay.assert_called_once_with(job.pk)
+
+
+def test_the_celery_task_counts_a_failure_and_schedules_a_retry(manager, monkeypatch):
+    job = _pending_won_job(manager)
+    monkeypatch.setattr(automation, "job_run", mock.Mock(side_effect=OSError("db")))
+    with pytest.raises(Retry):
+        run_automation_job.apply(args=[job.pk])
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.last_error) == ("pending", 1, "OSError: db")
+
+
+def test_tasks_are_created_once_per_stage_entry(manager):
+    deal = make_deal("shipment", "new", responsible=manager)
+    with mock.patch.object(run_automation_job, "delay"):
+        services.deal_move(deal=deal, transition="to_to_warehouse", actor=manager)
+    job = AutomationJob.objects.get(deal=deal)
+    # A crash after the task was created but before the job was marked done: the rerun must
+    # find the task by its natural key instead of making a second one.
+    action = automation._ACTIONS[job.action]
+    action.handler(Deal.objects.get(pk=deal.pk), job.stage_change)
+    automation.job_run(job.pk)
+    assert Task.objects.filter(deal=deal).count() == 1
