@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 export DJANGO_DEBUG ?= true
 
 .PHONY: run test lint format check bench messages clean
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_REDIS ?= redis://127.0.0.1:6379/1
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +37,12 @@ format: $(STAMP)
 check: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
+
+## Benchmarks with real services (PostgreSQL and Redis on this machine); prints figures.
+bench: $(STAMP)
+	psql "$(BENCH_PG)/postgres" -q -c "DROP DATABASE IF EXISTS crm_bench" -c "CREATE DATABASE crm_bench"
+	DATABASE_URL=$(BENCH_PG)/crm_bench CELERY_BROKER_URL=$(BENCH_REDIS) $(BIN)/python manage.py migrate -v0
+	DATABASE_URL=$(BENCH_PG)/crm_bench CELERY_BROKER_URL=$(BENCH_REDIS) $(BIN)/python manage.py bench_handoffs
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l ru -l en --no-obsolete --ignore=.venv

@@ -18,12 +18,16 @@ def calculation_contract_check(*, deal: Deal) -> Deal:
 
     With a contract: the acceptance request is opened, fields carried over. Without: a
     contract deal is opened for the company unless one is open already, and the calculation
-    deal waits on it. The company row is locked so that two deals of one company won at once
-    open one contract deal. Returns the deal opened or waited on.
+    deal waits on it. Without a contract the company row is locked, so that two deals of one
+    company won at once open one contract deal (with one, the handoff's own uniqueness is
+    enough and deals of one company hand over in parallel). Returns the deal opened or
+    waited on.
     """
+    if Company.objects.filter(pk=deal.company_id, has_contract=True).exists():
+        return deal_handoff(source=deal, pipeline="acceptance")[0]
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=deal.company_id)
-        if company.has_contract:
+        if company.has_contract:  # signed while we waited for the lock
             return deal_handoff(source=deal, pipeline="acceptance")[0]
         contract = (
             Deal.objects.filter(

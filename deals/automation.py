@@ -109,7 +109,7 @@ def job_run(job_id: int) -> bool:
 
     with transaction.atomic():
         job = (
-            AutomationJob.objects.select_for_update()
+            AutomationJob.objects.select_for_update(of=("self",))
             .select_related("deal", "stage_change")
             .filter(pk=job_id)
             .first()

@@ -4,6 +4,7 @@ happen, duplicates do nothing, outages and crashes lose nothing, bursts double n
 from __future__ import annotations
 
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -15,7 +16,7 @@ from deals import automation, services
 from deals.models import AutomationJob, Company, Deal, Handoff
 from deals.tasks import run_automation_job
 from fulfillment.celery import app as celery_app
-from tests.automation.worker import WorkerProcess, wait_for
+from fulfillment.celery_worker import WorkerProcess, wait_for
 from tests.conftest import require_service
 from tests.factories import CompanyFactory, make_deal
 
@@ -36,26 +37,34 @@ def _redis_available() -> bool:
         return False
 
 
+# A queue of this run's own, so that no other worker on the same Redis takes its messages.
+QUEUE = f"crm-test-{uuid.uuid4().hex[:12]}"
+
+
 def _use_broker(url: str | None) -> None:
     """Point this process's Celery producer at ``url`` (None: back to eager in-process)."""
     celery_app.close()  # drop pooled connections to the previous broker
     celery_app.conf.broker_url = url or "memory://"
     celery_app.conf.task_always_eager = url is None
+    celery_app.conf.task_default_queue = QUEUE if url else "celery"
 
 
 @pytest.fixture
 def broker(postgres):
     require_service(_redis_available(), "Redis (REDIS_URL)")
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete("celery")  # nothing left over from an earlier run
+    redis.Redis.from_url(settings.REDIS_URL).delete(QUEUE)
     _use_broker(settings.REDIS_URL)
     yield settings.REDIS_URL
     _use_broker(None)
 
 
+def _worker(broker: str, concurrency: int = 2) -> WorkerProcess:
+    return WorkerProcess(broker, concurrency=concurrency, queue=QUEUE).start()
+
+
 @pytest.fixture
 def worker(broker):
-    process = WorkerProcess(broker).start()
+    process = _worker(broker)
     yield process
     process.stop()
 
@@ -129,59 +138,70 @@ def test_with_the_broker_down_the_move_commits_and_the_sweep_hands_over_later(wo
 
 
 def test_a_worker_killed_mid_handoff_leaves_nothing_half_done(broker, manager):
-    company = _contracted_company()
-    deal = make_deal("calculation", "client_approval", responsible=manager, company=company)
-    first = WorkerProcess(broker).start()
+    # A company without a contract: the handoff opens a contract deal, then marks the won
+    # request as waiting on it. Holding the request's row stops the worker between the two,
+    # inside its transaction.
+    deal = make_deal("calculation", "client_approval", responsible=manager)
+    services.deal_move(deal=deal, transition="to_won", actor=manager)  # queued, no worker yet
     locked, release = threading.Event(), threading.Event()
 
-    def hold_company_lock() -> None:
-        # The handoff locks the company row; holding it here stops the worker mid-handoff,
-        # inside its transaction, with the job row locked.
+    def hold_the_request() -> None:
         with transaction.atomic():
-            Company.objects.select_for_update().get(pk=company.pk)
+            Deal.objects.select_for_update().get(pk=deal.pk)
             locked.set()
             release.wait(30)
         connections.close_all()
 
-    holder = threading.Thread(target=hold_company_lock)
+    holder = threading.Thread(target=hold_the_request)
     holder.start()
+    first = None
     try:
         locked.wait(10)
-        services.deal_move(deal=deal, transition="to_won", actor=manager)
+        first = _worker(broker)
         wait_for(
-            lambda: _backends_waiting_for_a_lock() == 1,
+            lambda: _backends_blocked_in("UPDATE") == 1,
             30,
-            what="the worker to block inside the handoff",
+            what="the worker to block in the middle of the handoff",
         )
         first.kill()
     finally:
         release.set()
         holder.join(10)
-    wait_for(lambda: _backends_waiting_for_a_lock() == 0, 30, what="the dead worker's session")
+        if first:
+            first.kill()
+    wait_for(lambda: _backends_blocked_in("UPDATE") == 0, 30, what="the dead worker's session")
 
-    assert _acceptances_of([deal.pk]) == 0
+    assert not Deal.objects.filter(pipeline="contract").exists()
+    assert not Handoff.objects.exists()
     assert AutomationJob.objects.get(deal=deal).status == "pending"
 
-    second = WorkerProcess(broker).start()
+    second = _worker(broker)
     try:
         assert automation.jobs_sweep(older_than_seconds=0) == 1
-        wait_for(lambda: _acceptances_of([deal.pk]) == 1, 30, what="the handoff after restart")
+        wait_for(
+            lambda: Deal.objects.filter(pipeline="contract").exists(),
+            30,
+            what="the handoff after the restart",
+        )
     finally:
         second.stop()
     assert Handoff.objects.filter(source=deal).count() == 1
+    assert Deal.objects.get(pk=deal.pk).awaiting_contract == Deal.objects.get(pipeline="contract")
 
 
-def _backends_waiting_for_a_lock() -> int:
+def _backends_blocked_in(statement: str) -> int:
+    """Other sessions of the test database waiting for a row lock in ``statement``."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
+            "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE %s",
+            [f"{statement}%"],
         )
         return cursor.fetchone()[0]
 
 
 def test_a_burst_of_500_won_deals_makes_exactly_500_follow_ups(broker, manager):
-    process = WorkerProcess(broker, concurrency=4).start()
+    process = _worker(broker, concurrency=4)
     try:
         company = _contracted_company()
         deals = [

@@ -1,4 +1,5 @@
-"""A real Celery worker process for the integration tests, on Redis and the test database."""
+"""Start and stop a real Celery worker process on the current database and a Redis broker:
+used by the integration tests and the handoff benchmark."""
 
 from __future__ import annotations
 
@@ -12,22 +13,24 @@ from pathlib import Path
 
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def database_url() -> str:
-    """The URL of the database the tests run on (pytest-django's test database)."""
+    """The URL of the database this process uses (in tests: pytest-django's test database)."""
     s = connection.settings_dict
     auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 class WorkerProcess:
-    def __init__(self, broker_url: str, concurrency: int = 2) -> None:
+    def __init__(self, broker_url: str, concurrency: int = 2, queue: str = "celery") -> None:
         self.broker_url = broker_url
+        self.queue = queue
         self.concurrency = concurrency
         self.process: subprocess.Popen | None = None
         self.log = ROOT / "test-artifacts" / f"celery-worker-{os.getpid()}-{time.time_ns()}.log"
+        # The log lives with the test artifacts so a failed CI run shows what the worker said.
 
     def start(self, timeout: float = 30) -> WorkerProcess:
         self.log.parent.mkdir(exist_ok=True)
@@ -37,6 +40,7 @@ class WorkerProcess:
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": self.broker_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
+            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
             "CELERY_LOG_LEVEL": "INFO",
             "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }
@@ -77,8 +81,9 @@ class WorkerProcess:
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
+        """Warm shutdown: the worker finishes the tasks it holds, then exits."""
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
