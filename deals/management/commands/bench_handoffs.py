@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import statistics
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import redis
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -18,6 +20,7 @@ from django.db import connection
 
 from deals import services
 from deals.models import PIPELINE_MODELS, Company, Contact, Deal, Handoff, StageChange
+from fulfillment.celery import app as celery_app
 from fulfillment.celery_worker import WorkerProcess, wait_for
 
 
@@ -46,12 +49,17 @@ class Command(BaseCommand):
             name="Bench", has_contract=True, contract_number="B-1", contract_date="2026-01-01"
         )
         self.contact = Contact.objects.create(company=self.company, name="Bench", phone="1")
-        worker = WorkerProcess(settings.CELERY_BROKER_URL, concurrency=concurrency).start()
+        queue = f"crm-bench-{uuid.uuid4().hex[:12]}"  # no other worker takes its messages
+        celery_app.conf.task_default_queue = queue
+        worker = WorkerProcess(
+            settings.CELERY_BROKER_URL, concurrency=concurrency, queue=queue
+        ).start()
         try:
             self._sequential(sequential)
             self._burst(burst)
         finally:
             worker.stop()
+            redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)
             Deal.objects.filter(company=self.company).delete()
             self.company.delete()
             self.manager.delete()
