@@ -3,10 +3,10 @@ so that query counts are owned in one place."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from deals.models import Deal, StageChange
-from fulfillment.roles import AnyUser, is_sales, sees_all_deals
+from deals.models import Deal, DealComment, LossReason, StageChange, Task, TaskComment
+from fulfillment.roles import AnyUser, Role, is_sales, is_warehouse, sees_all_deals
 
 
 def deal_visible_to(user: AnyUser, queryset: QuerySet[Deal] | None = None) -> QuerySet[Deal]:
@@ -29,6 +29,43 @@ def deal_list(*, user: AnyUser, pipeline: str | None = None) -> QuerySet[Deal]:
 
 def deal_history(*, deal: Deal) -> QuerySet[StageChange]:
     return deal.stage_changes.select_related("actor", "reason").order_by("created_at", "pk")
+
+
+def deal_comments(*, deal: Deal) -> QuerySet[DealComment]:
+    return deal.comments.select_related("author").order_by("created_at", "pk")
+
+
+def failure_reasons_offered(*, pipeline: str) -> QuerySet[LossReason]:
+    """The failure reasons to choose from in a pipeline: its own and the global ones."""
+    return LossReason.objects.filter(is_active=True, pipeline__in=("", pipeline))
+
+
+def task_visible_to(user: AnyUser, queryset: QuerySet[Task] | None = None) -> QuerySet[Task]:
+    """Tasks the user may see, the queryset form of ``deals.services.tasks.can_see_task``:
+    every task for the director and admins; a worker's own warehouse tasks and the unassigned
+    ones of the warehouse queue; the tasks of a manager's deals."""
+    queryset = Task.objects.all() if queryset is None else queryset
+    if sees_all_deals(user):
+        return queryset
+    visible = Q(pk__in=[])
+    if is_warehouse(user):
+        visible |= Q(kind=Task.Kind.WAREHOUSE) & (
+            Q(assignee=user) | Q(assignee__isnull=True, queue=str(Role.WAREHOUSE))
+        )
+    if is_sales(user):
+        visible |= Q(deal__responsible=user)
+    return queryset.filter(visible)
+
+
+def task_list(*, user: AnyUser) -> QuerySet[Task]:
+    """Visible tasks with their deal (and its company) and result loaded: one query a page."""
+    return task_visible_to(user).select_related(
+        "deal", "deal__company", "assignee", "completed_by", "result_comment__author"
+    )
+
+
+def task_comments(*, task: Task) -> QuerySet[TaskComment]:
+    return task.comments.select_related("author").order_by("created_at", "pk")
 
 
 def deal_file_access(user: AnyUser, name: str) -> bool | None:

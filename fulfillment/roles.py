@@ -57,6 +57,11 @@ def is_warehouse(user: AnyUser) -> bool:
     return has_role(user, Role.WAREHOUSE)
 
 
+def sees_money(user: AnyUser) -> bool:
+    """Warehouse staff never see amounts or invoices; anyone who also sells does."""
+    return is_sales(user) or not is_warehouse(user)
+
+
 # What each role may do, as Django model permissions. Row-level limits (a manager's own
 # deals, a worker's own tasks) are applied on top by selectors and services.
 _SALES = {

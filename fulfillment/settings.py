@@ -187,3 +187,52 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
+
+# --- REST API ---
+# Token (integrations, scripts, phones) and session (the pages' own calls) authentication;
+# every list paginated; errors in one shape (fulfillment/api/errors.py); the OpenAPI schema
+# at /api/schema/ with Swagger UI at /api/docs/, its assets served from our static files.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The OpenAPI schema describes every endpoint; OPTIONS answers 405 instead.
+    "DEFAULT_METADATA_CLASS": None,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "fulfillment.api.pagination.PagePagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "fulfillment.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "fulfillment.api.errors.api_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Fulfillment CRM API",
+    "DESCRIPTION": (
+        "Deals of the five pipelines, their moves, tasks, companies and contacts, with the "
+        "same rules as the pages. Authenticate with `Authorization: Token <key>` "
+        '(POST /api/auth/token/) or the session. Errors answer `{"detail": …}`; a refused '
+        "request may add `errors` (per field code) or `missing_fields` (required field codes)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "deals.api.schema.pipeline_stage_enums",
+        "drf_spectacular.hooks.postprocess_schema_enums",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "PipelineEnum": "deals.pipelines.pipeline_choices",
+        "StageKindEnum": "deals.pipelines.base.StageKind",
+        "TransitionKindEnum": "deals.pipelines.base.TRANSITION_KINDS",
+        "TaskKindEnum": "deals.models.Task.Kind",
+        "TaskStatusEnum": "deals.models.Task.Status",
+    },
+}

@@ -109,6 +109,9 @@ class FieldGroup:
     fields: tuple[str, ...]
 
 
+TRANSITION_KINDS = ("forward", "return", "fail", "reopen")
+
+
 @dataclass(frozen=True)
 class Transition:
     """A move of a pipeline as the spec sees it; the model methods are generated from these."""
@@ -116,7 +119,7 @@ class Transition:
     name: str
     sources: tuple[str, ...]
     target: str | None  # None: chosen at run time (reopen)
-    kind: str  # forward | return | fail | reopen
+    kind: str  # one of TRANSITION_KINDS
     label: str | Promise
 
 

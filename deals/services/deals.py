@@ -236,14 +236,19 @@ def deal_create(
 
 def deal_update(*, deal: Deal, actor: AnyUser, data: Mapping[str, Any]) -> Deal:
     """Edit a deal's fields without moving it. Only the changed columns are written, so a
-    concurrent move is never overwritten."""
+    concurrent move is never overwritten; a deal moved since it was loaded raises
+    ``DealConflictError`` (the edit may not fit the new stage) and nothing is saved."""
     if not can_move_deal(deal, actor):
         raise PermissionDeniedError(gettext(exc.NOT_ALLOWED))
     changed = _apply_fields(deal, data)
     deal.full_clean(exclude=["stage"])
-    with transaction.atomic():
-        _save_company_changes(deal)
-        deal.save(update_fields=[*changed, "updated_at"])
+    try:
+        with transaction.atomic():
+            _save_company_changes(deal)
+            deal.save(update_fields=[*changed, "updated_at"])
+    except ConcurrentTransition as error:
+        deal.refresh_from_db()
+        raise exc.DealConflictError(gettext(exc.CONFLICT)) from error
     return deal
 
 

@@ -1,0 +1,30 @@
+"""OpenAPI post-processing for deals: each pipeline's stages are an enum of their own.
+
+Every pipeline's deal schema has a ``stage`` with that pipeline's stage codes; the generic enum
+naming would see five different sets under one name. This hook names them after their
+pipeline (``CalculationStageEnum`` …) before the generic one runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deals.api.deal_serializers import deal_serializer_class
+from deals.pipelines import PIPELINES
+
+
+def pipeline_stage_enums(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+    schemas = result.get("components", {}).get("schemas", {})
+    for pipeline in PIPELINES.values():
+        component = schemas.get(deal_serializer_class(pipeline).Meta.ref_name)
+        stage = component and component["properties"].get("stage")
+        if not stage or "enum" not in stage:
+            continue
+        name = f"{pipeline.code.title()}StageEnum"
+        schemas[name] = {
+            "enum": stage.pop("enum"),
+            "type": stage.pop("type"),
+            "description": "\n".join(f"* `{s.code}` - {s.label}" for s in pipeline.stages),
+        }
+        stage["allOf"] = [{"$ref": f"#/components/schemas/{name}"}]
+    return result

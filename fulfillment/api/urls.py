@@ -1,0 +1,31 @@
+"""The REST API: one router composing the apps' endpoints, the token, the schema and its UI."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from deals.api.pipelines import PipelineViewSet
+from deals.api.views import CompanyViewSet, ContactViewSet, DealViewSet
+from fulfillment.api.auth import AuthTokenApi
+from fulfillment.api.errors import api_not_found
+from fulfillment.api.notifications import NotificationViewSet
+from warehouse.api import WarehouseTaskViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("companies", CompanyViewSet, basename="company")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("deals", DealViewSet, basename="deal")
+router.register("pipelines", PipelineViewSet, basename="pipeline")
+router.register("tasks", WarehouseTaskViewSet, basename="task")
+router.register("notifications", NotificationViewSet, basename="notification")
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", AuthTokenApi.as_view(), name="auth-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+    # Anything else under /api/ answers in the API's error shape, not the site's HTML page.
+    re_path(r"", api_not_found),
+]

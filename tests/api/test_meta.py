@@ -1,0 +1,177 @@
+"""Tokens, the pipelines' metadata, notifications, the schema and its UI."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+
+from fulfillment.models import Notification
+from tests.api.conftest import client_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_token_for_login_and_password(manager):
+    response = client_for(None).post(
+        "/api/auth/token/",
+        {"username": manager.username, "password": "secret-pass-1"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert token == Token.objects.get(user=manager).key
+    client = client_for(None)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/deals/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body", [{"password": "wrong"}, {"is_active": False}], ids=["bad-password", "inactive"]
+)
+def test_no_token_for_wrong_credentials_or_inactive_users(body):
+    user = UserFactory(is_active=body.get("is_active", True))
+
+    response = client_for(None).post(
+        "/api/auth/token/",
+        {"username": user.username, "password": body.get("password", "secret-pass-1")},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Невозможно войти с предоставленными учетными данными."
+    assert not Token.objects.exists()
+
+
+def test_the_session_of_the_pages_works_too(manager):
+    client = client_for(None)
+    client.force_login(manager)
+
+    assert client.get("/api/deals/").status_code == 200
+
+
+def test_a_wrong_token_is_refused():
+    client = client_for(None)
+    client.credentials(HTTP_AUTHORIZATION="Token nope")
+
+    response = client.get("/api/deals/")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Недействительный токен."}
+
+
+def test_pipelines_come_from_the_spec(manager):
+    data = client_for(manager).get("/api/pipelines/").json()
+
+    assert [p["code"] for p in data["results"]] == [
+        "calculation",
+        "acceptance",
+        "processing",
+        "shipment",
+        "contract",
+    ]
+    calculation = data["results"][0]
+    assert (calculation["label_ru"], calculation["label_en"]) == (
+        "Заявка на просчет заказа",
+        "Calculation request",
+    )
+    assert calculation["stages"][2] == {
+        "code": "director_approval",
+        "label_ru": "Согласовать КП с ГД",
+        "label_en": "Approve proposal with director",
+        "kind": "open",
+        "requires": ["director_approved_at"],
+    }
+    assert {
+        "name": "return_to_proposal",
+        "sources": ["director_approval", "client_approval"],
+    }.items() <= next(
+        t for t in calculation["transitions"] if t["name"] == "return_to_proposal"
+    ).items()
+
+
+def test_fields_of_a_pipeline(manager):
+    client = client_for(manager)
+
+    calculation = {
+        f["code"]: f for f in client.get("/api/pipelines/calculation/fields/").json()["results"]
+    }
+    contract = {
+        f["code"]: f for f in client.get("/api/pipelines/contract/fields/").json()["results"]
+    }
+
+    assert calculation["proposal_file"] == {
+        "code": "proposal_file",
+        "label_ru": "Файл КП",
+        "label_en": "Commercial proposal file",
+        "type": "file",
+        "choices": [],
+        "required_in_stages": ["proposal"],
+        "editable": True,
+        "money": True,
+    }
+    assert calculation["director_approved_at"]["editable"] is False
+    assert calculation["marketplaces"]["type"] == "multichoice"
+    assert calculation["marketplaces"]["choices"][0] == {
+        "value": "wildberries",
+        "label_ru": "Wildberries",
+        "label_en": "Wildberries",
+    }
+    assert contract["company.inn"]["required_in_stages"] == ["new"]
+    assert client.get("/api/pipelines/nope/fields/").status_code == 404
+
+
+def test_failure_reasons_of_a_pipeline(manager):
+    results = (
+        client_for(manager).get("/api/pipelines/calculation/failure-reasons/").json()["results"]
+    )
+
+    assert results
+    assert {r["pipeline"] for r in results} <= {"", "calculation"}
+
+
+def test_notifications_are_the_users_own(manager, other_manager):
+    mine = Notification.objects.create(recipient=manager, event="mentioned", text="Вас упомянули")
+    Notification.objects.create(recipient=other_manager, event="mentioned", text="Чужое")
+    client = client_for(manager)
+
+    listed = client.get("/api/notifications/", {"unread": True}).json()
+    unread = client.get("/api/notifications/unread-count/").json()
+    marked = client.post("/api/notifications/read/", {"ids": [mine.pk]}, format="json").json()
+
+    assert [n["id"] for n in listed["results"]] == [mine.pk]
+    assert (unread, marked) == ({"count": 1}, {"marked": 1})
+    assert client.get("/api/notifications/unread-count/").json() == {"count": 0}
+    assert Notification.objects.filter(recipient=other_manager, read_at__isnull=True).count() == 1
+
+
+def test_the_schema_generates_without_warnings_and_validates(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yaml"))
+
+    assert (tmp_path / "s.yaml").stat().st_size > 0
+
+
+def test_the_schema_describes_the_error_shapes():
+    schema = client_for(None).get("/api/schema/?format=json").json()
+
+    move = schema["paths"]["/api/deals/{id}/transition/"]["post"]["responses"]
+    assert {"200", "400", "401", "403", "404", "409"} <= set(move)
+    bad = schema["components"]["schemas"]["BadRequest"]
+    assert set(bad["properties"]) == {"detail", "errors", "missing_fields"}
+    assert bad["required"] == ["detail"]
+
+
+def test_swagger_ui_is_served_with_local_assets():
+    response = client_for(None).get("/api/docs/")
+
+    assert response.status_code == 200
+    assert b"/static/drf_spectacular_sidecar/swagger-ui-dist/" in response.content
+
+
+def test_unknown_api_paths_answer_json():
+    response = client_for(None).post("/api/nothing-here/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Страница не найдена."}
