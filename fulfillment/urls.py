@@ -10,5 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("files/<path:name>", protected_file, name="protected-file"),
+    path("warehouse/", include("warehouse.urls")),
+    path("notifications/", include("fulfillment.notification_urls")),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
