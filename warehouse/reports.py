@@ -72,7 +72,9 @@ class WorkReportFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         label=_("To"), method="filter_to", widget=forms.DateInput(attrs={"type": "date"})
     )
-    worker = django_filters.ModelChoiceFilter(label=_("Worker"), queryset=None)
+    worker = django_filters.ModelChoiceFilter(
+        label=_("Worker"), queryset=None, empty_label=_("All")
+    )
     pipeline = django_filters.ChoiceFilter(
         label=_("Pipeline"),
         field_name="task__deal__pipeline",
