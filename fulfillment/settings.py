@@ -236,3 +236,13 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "deals.models.Task.Status",
     },
 }
+
+# --- Web Push ---
+# Phone notifications of the warehouse pages (warehouse/push.py). Enabled only when both VAPID
+# keys are set; `python manage.py webpush_keys` prints a fresh pair. The private key is the
+# base64url form that key prints (or a path to a PEM file).
+WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="")
+WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default=f"mailto:{DEFAULT_FROM_EMAIL}")
+WEBPUSH_ENABLED = bool(WEBPUSH_VAPID_PUBLIC_KEY and WEBPUSH_VAPID_PRIVATE_KEY)
+WEBPUSH_TITLE = _("Fulfillment CRM")

@@ -11,5 +11,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("files/<path:name>", protected_file, name="protected-file"),
     path("api/", include("fulfillment.api.urls")),
+    path("warehouse/", include("warehouse.urls")),
+    path("notifications/", include("fulfillment.notification_urls")),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]

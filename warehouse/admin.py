@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from warehouse.models import DefaultAssignee, WorkSession
+from warehouse.models import DefaultAssignee, PushSubscription, WorkSession
 
 
 @admin.register(WorkSession)
@@ -14,3 +14,13 @@ class WorkSessionAdmin(admin.ModelAdmin):
 @admin.register(DefaultAssignee)
 class DefaultAssigneeAdmin(admin.ModelAdmin):
     list_display = ["pipeline", "assignee"]
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "user_agent", "created_at"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "endpoint", "p256dh", "auth", "user_agent", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # only a browser can create one

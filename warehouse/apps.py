@@ -7,4 +7,10 @@ class WarehouseConfig(AppConfig):
     verbose_name = _("Warehouse")
 
     def ready(self) -> None:
+        from fulfillment.files import register_file_access
         from warehouse import handlers  # noqa: F401  (registers the stage-entry automation)
+        from warehouse.push import push_channel_register
+        from warehouse.selectors import task_comment_file_access
+
+        register_file_access(task_comment_file_access)
+        push_channel_register()

@@ -80,3 +80,35 @@ class DefaultAssignee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_pipeline_display()}: {self.assignee}"
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push endpoint for one user: where phone notifications are sent.
+
+    The browser gives the endpoint and its two keys when the worker allows notifications;
+    a push service answering «gone» (404/410) deletes the row.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="push_subscriptions",
+        verbose_name=_("user"),
+    )
+    endpoint = models.URLField(_("endpoint"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("public key"), max_length=200)
+    auth = models.CharField(_("auth secret"), max_length=100)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.user_agent[:40] or self.endpoint[:40]}"
+
+    def as_subscription_info(self) -> dict:
+        """The shape ``pywebpush.webpush`` expects."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

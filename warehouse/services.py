@@ -17,9 +17,9 @@ from deals.models import Deal, StageChange, Task
 from deals.services import deal_set_automation_fields, task_create
 from deals.services.tasks import NOT_YOUR_TASK, TASK_CLOSED, TaskError, can_work_on_task
 from fulfillment import notifications
-from fulfillment.exceptions import PermissionDeniedError
+from fulfillment.exceptions import ApplicationError, PermissionDeniedError
 from fulfillment.roles import AnyUser, Role, is_administrator, is_director
-from warehouse.models import DefaultAssignee, WorkSession
+from warehouse.models import DefaultAssignee, PushSubscription, WorkSession
 
 # The deal field a warehouse task's result file is copied to, by pipeline.
 RESULT_FIELD = {
@@ -32,6 +32,7 @@ ALREADY_RUNNING = _("You are already working on «%(task)s». Pause it first.")
 NOT_RUNNING = _("Time is not running on this task.")
 RESULT_REQUIRED = _("Attach the result first: a comment with the file, ticked «Result of work».")
 CANNOT_CLOSE = _("Only the worker, the director or an administrator closes a running session.")
+BAD_SUBSCRIPTION = _("The browser sent an incomplete push subscription.")
 
 
 def warehouse_task_description(*, deal: Deal, change: StageChange) -> str:
@@ -118,9 +119,14 @@ def work_pause(*, task: Task, worker: AnyUser) -> WorkSession:
     return session
 
 
+def can_close_session(session: WorkSession, actor: AnyUser) -> bool:
+    """The worker themself, the director or an administrator closes a session."""
+    return actor.pk == session.worker_id or is_director(actor) or is_administrator(actor)
+
+
 def session_close(*, session: WorkSession, actor: AnyUser) -> WorkSession:
     """Close a session left running (a forgotten «Пауза»)."""
-    if actor.pk != session.worker_id and not (is_director(actor) or is_administrator(actor)):
+    if not can_close_session(session, actor):
         raise PermissionDeniedError(gettext(CANNOT_CLOSE))
     with transaction.atomic():
         session = WorkSession.objects.select_for_update().get(pk=session.pk)
@@ -161,3 +167,30 @@ def task_seconds(task: Task) -> int:
     """Total time spent on the task, a running session counted up to now."""
     now = timezone.now()
     return sum(session.seconds(now) for session in task.work_sessions.all())
+
+
+def push_subscription_save(
+    *, user: AnyUser, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
+) -> PushSubscription:
+    """Remember where to push the user's notifications (the browser's endpoint and keys).
+
+    An endpoint is one browser: signing in as someone else on the same phone moves it to
+    the new user, so a shared phone never shows the previous user's news.
+    """
+    endpoint, p256dh, auth = (endpoint or "").strip(), (p256dh or "").strip(), (auth or "").strip()
+    if not endpoint.startswith("https://") or not p256dh or not auth:
+        raise ApplicationError(gettext(BAD_SUBSCRIPTION))
+    fields = {"p256dh": p256dh[:200], "auth": auth[:100], "user_agent": user_agent[:300]}
+    field = PushSubscription._meta.get_field("endpoint")
+    if len(endpoint) > field.max_length:
+        raise ApplicationError(gettext(BAD_SUBSCRIPTION))
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, **fields}
+    )
+    return subscription
+
+
+def push_subscription_delete(*, user: AnyUser, endpoint: str) -> int:
+    """Forget a browser the user turned notifications off in; returns how many were removed."""
+    deleted, _by_model = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
+    return deleted

@@ -4,7 +4,6 @@ happen, duplicates do nothing, outages and crashes lose nothing, bursts double n
 from __future__ import annotations
 
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -37,8 +36,7 @@ def _redis_available() -> bool:
         return False
 
 
-# A queue of this run's own, so that no other worker on the same Redis takes its messages.
-QUEUE = f"crm-test-{uuid.uuid4().hex[:12]}"
+QUEUE = "celery"
 
 
 def _use_broker(url: str | None) -> None:
@@ -46,13 +44,12 @@ def _use_broker(url: str | None) -> None:
     celery_app.close()  # drop pooled connections to the previous broker
     celery_app.conf.broker_url = url or "memory://"
     celery_app.conf.task_always_eager = url is None
-    celery_app.conf.task_default_queue = QUEUE if url else "celery"
 
 
 @pytest.fixture
 def broker(postgres):
     require_service(_redis_available(), "Redis (REDIS_URL)")
-    redis.Redis.from_url(settings.REDIS_URL).delete(QUEUE)
+    redis.Redis.from_url(settings.REDIS_URL).delete(QUEUE)  # nothing left from an earlier run
     _use_broker(settings.REDIS_URL)
     yield settings.REDIS_URL
     _use_broker(None)

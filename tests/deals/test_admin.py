@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from deals.models import PIPELINE_MODELS, Deal, StageChange
+from deals.models import PIPELINE_MODELS, Deal, LossReason, StageChange
 from tests.factories import make_deal
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,8 @@ def test_admin_failure_needs_a_reason(client, administrator):
     url = reverse("admin:deals_shipmentdeal_move", args=[deal.pk, "fail"])
     client.post(url, {"comment": "Нет"})
     assert Deal.objects.get(pk=deal.pk).stage == "new"
-    client.post(url, {"comment": "Нет", "reason": 1})
+    reason = LossReason.objects.filter(pipeline="").first()
+    client.post(url, {"comment": "Нет", "reason": reason.pk})
     assert Deal.objects.get(pk=deal.pk).stage == "lost"
 
 

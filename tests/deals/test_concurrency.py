@@ -7,7 +7,7 @@ from django.db import connection
 
 from deals import services
 from deals.exceptions import CONFLICT, DealConflictError
-from deals.models import Deal, StageChange
+from deals.models import Deal, LossReason, StageChange
 from tests.factories import make_deal
 
 
@@ -36,7 +36,10 @@ def test_concurrent_moves_of_one_deal_one_wins_the_other_gets_a_conflict(postgre
         threading.Thread(
             target=move,
             args=("fail",),
-            kwargs={"reason": 1, "comment": "Клиент ушел"},
+            kwargs={
+                "reason": LossReason.objects.filter(pipeline="").first(),
+                "comment": "Клиент ушел",
+            },
         ),
     ]
     for thread in threads:
