@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from fulfillment.files import protected_file
 
@@ -10,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("files/<path:name>", protected_file, name="protected-file"),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # The staff pages; «/» sends each user to their home (deals.views.home).
+    path("", include("deals.urls")),
 ]
