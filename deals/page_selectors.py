@@ -28,7 +28,7 @@ from deals.pipelines import Pipeline, Stage
 from deals.selectors import deal_visible_to
 from fulfillment.roles import AnyUser
 
-BOARD_PAGE_SIZE = 20
+BOARD_PAGE_SIZE = 10  # about a laptop screen of cards; the rest load as the column scrolls
 # Newest in the stage first; ``pk`` breaks ties so that «more» pages never skip or repeat.
 BOARD_ORDER = ("-stage_entered_at", "-pk")
 
@@ -83,16 +83,28 @@ def deal_board(
         if row["stage"] in columns:
             columns[row["stage"]].count = row["n"]
             columns[row["stage"]].total = row["total"] or Decimal("0")
-    ranked = board_cards(deals).annotate(
-        position=Window(
-            RowNumber(),
-            partition_by=[F("stage")],
-            order_by=[F("stage_entered_at").desc(), F("pk").desc()],
-        )
-    )
-    for deal in ranked.filter(position__lte=BOARD_PAGE_SIZE).order_by("stage", *BOARD_ORDER):
+    for deal in board_first_cards(deals):
         columns[deal.stage].cards.append(deal)
     return list(columns.values())
+
+
+def board_first_cards(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    """The first ``BOARD_PAGE_SIZE`` cards of every stage, in one query: a window numbers the
+    deals of each stage in board order, and only the ids it keeps are joined to their client,
+    responsible and open tasks."""
+    ranked = (
+        deals.order_by()
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("stage")],
+                order_by=[F("stage_entered_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(position__lte=BOARD_PAGE_SIZE)
+        .values("pk")
+    )
+    return board_cards(Deal.objects.filter(pk__in=ranked)).order_by("stage", *BOARD_ORDER)
 
 
 def deal_board_column(

@@ -52,7 +52,7 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "pipeline": pipeline,
         "columns": columns,
-        "filter_fields": [filters.form["q"], filters.form["responsible"], filters.form["company"]],
+        "filter_fields": [filters.form["q"], filters.form["responsible"]],
         "moves": board_moves(pipeline),
         "query": request.GET.urlencode(),
     }

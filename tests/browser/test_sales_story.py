@@ -96,7 +96,9 @@ def test_a_calculation_request_goes_from_the_form_to_the_acceptance_request(
     _next(page, "КП с клиентом согласовано")
     _stage(page, "КП с клиентом согласовано")
     linked = page.locator(".deal-side")
-    contract_link = linked.get_by_role("link", name=re.compile("Заключить договор с новым клиентом"))
+    contract_link = linked.get_by_role(
+        "link", name=re.compile("Заключить договор с новым клиентом")
+    )
     expect(contract_link).to_be_visible()
     screenshot("sales-06-won-contract-opened")
 

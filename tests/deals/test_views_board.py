@@ -179,7 +179,7 @@ def test_a_column_loads_the_next_cards_after_the_last_one_shown(client, manager)
     assert len(cards) == 5
     assert not {c.pk for c in cards} & {c.pk for c in first.cards}
     assert response.context["has_more"] is False
-    assert 'hx-trigger="revealed"' in _board(client).content.decode()
+    assert 'hx-trigger="intersect once"' in _board(client).content.decode()
 
 
 def test_the_board_filters_by_title(client, manager):
