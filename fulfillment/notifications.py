@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -107,7 +108,7 @@ def users_with_role(role: Role) -> QuerySet:
 
 
 def _deal_url(deal) -> str:
-    return f"/deals/{deal.pk}/"
+    return reverse("deals:detail", args=[deal.pk])
 
 
 def approval_requested(*, task) -> None:
@@ -116,7 +117,7 @@ def approval_requested(*, task) -> None:
         recipients=users_with_role(Role.DIRECTOR),
         event="approval_requested",
         text=_("Approve the proposal: %(deal)s") % {"deal": task.deal.title},
-        url="/approvals/",
+        url=reverse("deals:approvals"),
     )
 
 
@@ -142,7 +143,7 @@ def warehouse_task_created(*, task) -> None:
         recipients=recipients,
         event="warehouse_task_created",
         text=_("New warehouse task: %(task)s") % {"task": task.title},
-        url=f"/warehouse/tasks/{task.pk}/",
+        url=reverse("warehouse:task", args=[task.pk]),
     )
 
 

@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from fulfillment.files import protected_file
 
@@ -13,5 +12,6 @@ urlpatterns = [
     path("api/", include("fulfillment.api.urls")),
     path("warehouse/", include("warehouse.urls")),
     path("notifications/", include("fulfillment.notification_urls")),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # The staff pages; «/» sends each user to their home (deals.views.home).
+    path("", include("deals.urls")),
 ]

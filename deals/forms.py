@@ -1,0 +1,327 @@
+"""Forms of the staff pages. Deal fields are never listed here: each form field is built from
+the model column behind a spec code (``model_field(path).formfield()``), so labels, types,
+choices and validators come from the one declaration on the model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from deals.models import Company, Contact, Deal, LossReason
+from deals.pipelines import Pipeline, Requirement
+from deals.pipelines.fields import DEAL_FIELDS, field_label, model_field
+from fulfillment.roles import Role
+
+
+def field_key(path: str) -> str:
+    """The form field name of a spec path (``company.inn`` → ``company__inn``)."""
+    return path.replace(".", "__")
+
+
+def field_path(key: str) -> str:
+    return key.replace("__", ".")
+
+
+def is_editable(path: str) -> bool:
+    """Whether staff fill this path in by hand (automation-only fields are shown, not edited)."""
+    return "." in path or DEAL_FIELDS[path].editable
+
+
+def sales_staff() -> models.QuerySet:
+    """Who can be responsible for a deal: active managers and directors."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[str(Role.MANAGER), str(Role.DIRECTOR)])
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _contact_label(contact: Contact) -> str:
+    return f"{contact.name} ({contact.company.name})"
+
+
+def deal_form_field(path: str, *, deal: Deal | None = None) -> forms.Field:
+    """The form field of a deal (or ``company.*``) path, from its model column."""
+    column = model_field(path)
+    formfield = column.formfield()
+    formfield.label = field_label(path)
+    # The column's own validators (minimums, INN checksum) answer on the form already.
+    formfield.validators += [v for v in column.validators if v not in formfield.validators]
+    if isinstance(column, models.DateField) and not isinstance(column, models.DateTimeField):
+        formfield.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    elif isinstance(column, models.TextField):
+        formfield.widget = forms.Textarea(attrs={"rows": 3})
+    if path == "responsible":
+        formfield.queryset = sales_staff()
+        formfield.label_from_instance = person_name
+    elif path == "contact":
+        contacts = Contact.objects.select_related("company").order_by("company__name", "name")
+        if deal is not None and deal.company_id:
+            contacts = contacts.filter(company_id=deal.company_id)
+        formfield.queryset = contacts
+        formfield.label_from_instance = _contact_label
+    elif path == "company":
+        formfield.queryset = Company.objects.order_by("name")
+    return formfield
+
+
+def _is_empty(value: Any) -> bool:
+    return value in (None, "", [], (), False)
+
+
+class DealFieldsForm(forms.Form):
+    """Deal fields given by their spec paths; ``data_for_service()`` is what the services take."""
+
+    def __init__(self, *args, paths: Iterable[str], deal: Deal | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.deal = deal
+        self.paths = [p for p in paths if is_editable(p)]
+        for path in self.paths:
+            self.fields[field_key(path)] = deal_form_field(path, deal=deal)
+
+    def filled_data(self) -> dict[str, Any]:
+        """Every path given a value (a new deal, the fields a move still lacks)."""
+        return {
+            field_path(key): value
+            for key, value in self.cleaned_data.items()
+            if key in self.fields and field_path(key) in self.paths and not _is_empty(value)
+        }
+
+    def changed_path_data(self) -> dict[str, Any]:
+        """Paths whose value changed (editing a deal: a stale field is never written back)."""
+        data = {}
+        for key in self.changed_data:
+            path = field_path(key)
+            if path not in self.paths:
+                continue
+            value = self.cleaned_data.get(key)
+            if isinstance(self.fields[key], forms.FileField) and not value:
+                continue  # no new upload: keep the file
+            data[path] = value
+        return data
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for path, messages in errors.items():
+            key = field_key(path)
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)
+
+    def mark_missing(self, codes: Iterable[str]) -> None:
+        """Highlight the fields of refused requirements (their ids go to the template)."""
+        self.missing_keys = {field_key(c) for c in codes}
+
+
+class MissingFieldsForm(DealFieldsForm):
+    """The fields a move still lacks, and nothing else (the required-field dialog).
+
+    A requirement met by any one of several paths («instructions: text or file») keeps its
+    fields optional; the move's own check names it again if all stay empty.
+    """
+
+    def __init__(self, *args, requirements: Iterable[Requirement], deal: Deal, **kwargs) -> None:
+        requirements = list(requirements)
+        paths = [p for r in requirements for p in r.paths]
+        super().__init__(*args, paths=paths, deal=deal, **kwargs)
+        self.automation_only = [r for r in requirements if not any(is_editable(p) for p in r.paths)]
+        for requirement in requirements:
+            single = len(requirement.paths) == 1
+            for path in requirement.paths:
+                key = field_key(path)
+                if key in self.fields:
+                    self.fields[key].required = single
+        self.missing_keys = set(self.fields)
+
+    @property
+    def edits_company(self) -> bool:
+        return any(p.startswith("company.") for p in self.paths)
+
+
+class DealCreateForm(DealFieldsForm):
+    """«Создать»: the stage to create the deal in and the pipeline's fields, grouped as the spec
+    groups them."""
+
+    stage = forms.ChoiceField(label=_("Stage"))
+
+    def __init__(self, *args, pipeline: Pipeline, user, **kwargs) -> None:
+        paths = [code for code in pipeline.field_codes if is_editable(code)]
+        super().__init__(*args, paths=paths, **kwargs)
+        self.pipeline = pipeline
+        self.fields["stage"].choices = [(s.code, s.label) for s in pipeline.open_stages]
+        self.fields["stage"].initial = pipeline.first_stage.code
+        self.fields["responsible"].initial = user.pk
+        self.missing_keys: set[str] = set()
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            (group.label, [self[field_key(code)] for code in group.fields if code in self.paths])
+            for group in self.pipeline.groups
+        ]
+
+    def required_at(self) -> dict[str, str]:
+        """For each field, the stages a new deal cannot be created in without it (the
+        requirements of every stage before them, as ``missing_to_stand_in`` checks)."""
+        stages: dict[str, list[str]] = {}
+        for stage in self.pipeline.open_stages:
+            for passed in self.pipeline.stages_before(stage.code):
+                for requirement in passed.requires:
+                    for path in requirement.paths:
+                        stages.setdefault(field_key(path), []).append(stage.code)
+        return {key: " ".join(codes) for key, codes in stages.items()}
+
+    def chosen_stage(self) -> str:
+        value = self["stage"].value()
+        return value if value in self.pipeline.stages_by_code else self.pipeline.first_stage.code
+
+    def filled_data(self) -> dict[str, Any]:
+        data = super().filled_data()
+        for name in ("title", "responsible", "stage"):
+            data.pop(name, None)
+        return data
+
+
+class DealEditForm(DealFieldsForm):
+    """One group of the deal card, edited in place."""
+
+    def __init__(self, *args, deal: Deal, paths: Iterable[str], **kwargs) -> None:
+        initial = {field_key(p): _initial(deal, p) for p in paths if is_editable(p)}
+        super().__init__(*args, paths=paths, deal=deal, initial=initial, **kwargs)
+        self.missing_keys: set[str] = set()
+
+
+def _initial(deal: Deal, path: str) -> Any:
+    value = getattr(deal, path)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+class FailureForm(forms.Form):
+    """The reason dialog: a reason from the admin-kept list offered in this pipeline and a
+    comment, both required."""
+
+    reason = forms.ModelChoiceField(label=_("Failure reason"), queryset=LossReason.objects.none())
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, pipeline: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].queryset = LossReason.objects.filter(
+            is_active=True, pipeline__in=["", pipeline]
+        )
+
+
+class CommentRequiredForm(forms.Form):
+    """A return or a reopening says what has to change."""
+
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DealCommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": _("Write a comment; @login notifies")}
+        ),
+    )
+    file = forms.FileField(label=_("File"), required=False)
+
+
+class ApprovalReturnForm(forms.Form):
+    remarks = forms.CharField(
+        label=_("Remarks"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What has to change in the proposal."),
+    )
+
+
+class CompanyForm(forms.ModelForm):
+    class Meta:
+        model = Company
+        fields = [
+            "name",
+            "legal_name",
+            "inn",
+            "kpp",
+            "ogrn",
+            "legal_address",
+            "bik",
+            "bank_account",
+            "signatory",
+            "phone",
+            "email",
+        ]
+        widgets = {"legal_address": forms.Textarea(attrs={"rows": 2})}
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "position", "phone", "email"]
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return person_name(obj)
+
+
+class PersonChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = PersonChoiceField
+
+
+class DealFilter(django_filters.FilterSet):
+    """Filters of a pipeline's deals (list view and board): responsible, company, stage,
+    dates, amount, and a search in the title."""
+
+    q = django_filters.CharFilter(method="search_title", label=_("Search"))
+    responsible = PersonChoiceFilter(queryset=lambda request: sales_staff(), label=_("Responsible"))
+    company = django_filters.ModelChoiceFilter(
+        queryset=Company.objects.order_by("name"), label=_("Company")
+    )
+    stage = django_filters.ChoiceFilter(label=_("Stage"))
+    created = django_filters.DateFromToRangeFilter(
+        field_name="created_at",
+        label=_("Created"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    amount = django_filters.RangeFilter(label=_("Amount, RUB"))
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("title", "title"),
+            ("amount", "amount"),
+            ("created_at", "created"),
+            ("stage_entered_at", "in_stage"),
+            ("responsible__last_name", "responsible"),
+            ("company__name", "company"),
+        ),
+        label=_("Sort"),
+    )
+
+    class Meta:
+        model = Deal
+        fields: list[str] = []
+
+    def __init__(self, *args, pipeline: Pipeline, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["stage"].extra["choices"] = [(s.code, s.label) for s in pipeline.stages]
+
+    def search_title(self, queryset, name: str, value: str):
+        """Case-insensitive search in the title. SQLite (the embedded default) folds the case
+        of ASCII letters only, so the usual spellings of a Russian word are tried as well."""
+        value = value.strip()
+        spellings = {value, value.lower(), value.upper(), value.capitalize()}
+        matches = Q()
+        for spelling in spellings:
+            matches |= Q(title__icontains=spelling)
+        return queryset.filter(matches)

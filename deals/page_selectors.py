@@ -1,0 +1,254 @@
+"""Reads of the staff pages: the kanban board, the deal card's timeline, the company card and
+the director's approval inbox. Each decides its related rows here, so a page's query count is
+fixed whatever the number of deals and is asserted by the tests."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+
+from deals.models import AutomationJob, Company, Deal, DealComment, StageChange, Task
+from deals.pipelines import Pipeline, Stage
+from deals.selectors import deal_visible_to
+from fulfillment.roles import AnyUser
+
+BOARD_PAGE_SIZE = 10  # about a laptop screen of cards; the rest load as the column scrolls
+# Newest in the stage first; ``pk`` breaks ties so that «more» pages never skip or repeat.
+BOARD_ORDER = ("-stage_entered_at", "-pk")
+
+
+def _open_tasks_count() -> Subquery:
+    open_tasks = (
+        Task.objects.filter(deal=OuterRef("pk"), status__in=Task.OPEN_STATUSES)
+        .order_by()
+        .values("deal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(open_tasks, output_field=IntegerField()), Value(0))
+
+
+def board_cards(queryset: QuerySet[Deal]) -> QuerySet[Deal]:
+    """Deals as board cards: client and responsible joined, open tasks counted in the query."""
+    return queryset.select_related("company", "responsible").annotate(
+        open_tasks=_open_tasks_count()
+    )
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    count: int = 0
+    total: Decimal = Decimal("0")
+    cards: list[Deal] = field(default_factory=list)
+
+    @property
+    def has_more(self) -> bool:
+        return len(self.cards) < self.count
+
+    @property
+    def last(self) -> Deal | None:
+        return self.cards[-1] if self.cards else None
+
+
+def deal_board(
+    *, user: AnyUser, pipeline: Pipeline, queryset: QuerySet[Deal] | None = None
+) -> list[BoardColumn]:
+    """The columns of a pipeline's board with their count, amount sum and first cards.
+
+    Two queries whatever the number of deals: one aggregate over all columns, and one that
+    takes the first ``BOARD_PAGE_SIZE`` cards of every column with a window function.
+    ``queryset`` narrows the deals (the board's filters); visibility is applied here.
+    """
+    deals = deal_visible_to(user, queryset).filter(pipeline=pipeline.code)
+    columns = {stage.code: BoardColumn(stage) for stage in pipeline.stages}
+    sums = deals.order_by().values("stage").annotate(n=Count("pk"), total=Sum("amount"))
+    for row in sums:
+        if row["stage"] in columns:
+            columns[row["stage"]].count = row["n"]
+            columns[row["stage"]].total = row["total"] or Decimal("0")
+    for deal in board_first_cards(deals):
+        columns[deal.stage].cards.append(deal)
+    return list(columns.values())
+
+
+def board_first_cards(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    """The first ``BOARD_PAGE_SIZE`` cards of every stage, in one query: a window numbers the
+    deals of each stage in board order, and only the ids it keeps are joined to their client,
+    responsible and open tasks."""
+    ranked = (
+        deals.order_by()
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("stage")],
+                order_by=[F("stage_entered_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(position__lte=BOARD_PAGE_SIZE)
+        .values("pk")
+    )
+    return board_cards(Deal.objects.filter(pk__in=ranked)).order_by("stage", *BOARD_ORDER)
+
+
+def deal_board_column(
+    *,
+    user: AnyUser,
+    pipeline: Pipeline,
+    stage: str,
+    after: tuple[datetime.datetime, int] | None = None,
+    queryset: QuerySet[Deal] | None = None,
+) -> list[Deal]:
+    """The next cards of one column, after the card (time in stage, id) last shown: one
+    query that walks the board index, however deep the user scrolls."""
+    deals = deal_visible_to(user, queryset).filter(pipeline=pipeline.code, stage=stage)
+    if after is not None:
+        entered, pk = after
+        deals = deals.filter(
+            Q(stage_entered_at__lt=entered) | Q(stage_entered_at=entered, pk__lt=pk)
+        )
+    return list(board_cards(deals).order_by(*BOARD_ORDER)[:BOARD_PAGE_SIZE])
+
+
+# --- the deal card ---------------------------------------------------------------------------
+
+
+def deal_for_card(*, user: AnyUser, pk: int) -> Deal:
+    """One visible deal with what the card shows beside its own fields (raises DoesNotExist)."""
+    return (
+        deal_visible_to(user)
+        .select_related("company", "contact", "responsible", "source_deal", "failure_reason")
+        .get(pk=pk)
+    )
+
+
+def deal_related(*, user: AnyUser, deal: Deal) -> list[Deal]:
+    """The deals this one created (its handoffs and follow-ups) that the user may see."""
+    return list(
+        deal_visible_to(user, Deal.objects.filter(source_deal=deal))
+        .select_related("company")
+        .order_by("created_at", "pk")
+    )
+
+
+def deal_open_tasks(*, deal: Deal) -> list[Task]:
+    return list(
+        deal.tasks.filter(status__in=Task.OPEN_STATUSES)
+        .select_related("assignee")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    kind: str  # move | comment | task | automation
+    at: datetime.datetime
+    item: Any
+
+
+def deal_timeline(*, deal: Deal) -> list[TimelineEntry]:
+    """Moves, comments (with files and mentions), tasks and automation jobs of a deal,
+    newest first: one query per kind."""
+    pipeline = deal.pipeline_spec
+
+    def label(code: str) -> str:
+        return str(pipeline.stage(code).label) if code else ""
+
+    changes = list(StageChange.objects.filter(deal=deal).select_related("actor", "reason"))
+    for change in changes:
+        change.from_stage_label, change.to_stage_label = (
+            label(change.from_stage),
+            label(change.to_stage),
+        )
+    entries = [TimelineEntry("move", change.created_at, change) for change in changes]
+    entries += [
+        TimelineEntry("comment", comment.created_at, comment)
+        for comment in DealComment.objects.filter(deal=deal)
+        .select_related("author")
+        .prefetch_related("mentions")
+    ]
+    entries += [
+        TimelineEntry("task", task.created_at, task)
+        for task in Task.objects.filter(deal=deal).select_related(
+            "assignee", "completed_by", "result_comment"
+        )
+    ]
+    jobs = list(AutomationJob.objects.filter(deal=deal).select_related("stage_change"))
+    for job in jobs:
+        job.stage_label = label(job.stage_change.to_stage)
+    entries += [TimelineEntry("automation", job.created_at, job) for job in jobs]
+    order = {"automation": 0, "task": 1, "move": 2, "comment": 3}
+    # Within one instant a move comes before the jobs and tasks it caused.
+    entries.sort(key=lambda e: (e.at, order[e.kind], e.item.pk), reverse=True)
+    return entries
+
+
+# --- companies -------------------------------------------------------------------------------
+
+
+def company_list(*, search: str = "") -> QuerySet[Company]:
+    companies = Company.objects.annotate(contacts_count=Count("contacts", distinct=True))
+    if search:
+        companies = companies.filter(
+            Q(name__icontains=search) | Q(legal_name__icontains=search) | Q(inn__startswith=search)
+        )
+    return companies.order_by("name", "pk")
+
+
+def company_deals(*, user: AnyUser, company: Company) -> list[Deal]:
+    """Every deal of the company across the pipelines that the user may see."""
+    return list(
+        deal_visible_to(user, Deal.objects.filter(company=company))
+        .select_related("responsible")
+        .order_by("pipeline", "-created_at")
+    )
+
+
+# --- the director's approval inbox -----------------------------------------------------------
+
+
+def approval_inbox() -> QuerySet[Task]:
+    """Approval tasks waiting for the director, oldest first (first come, first decided)."""
+    return (
+        Task.objects.filter(kind=Task.Kind.APPROVAL, status__in=Task.OPEN_STATUSES)
+        .select_related("deal", "deal__company", "deal__contact", "deal__responsible")
+        .order_by("created_at", "pk")
+    )
+
+
+def approval_history(*, limit: int = 50) -> QuerySet[Task]:
+    """The director's past decisions, newest first."""
+    return (
+        Task.objects.filter(
+            kind=Task.Kind.APPROVAL, status__in=(Task.Status.DONE, Task.Status.RETURNED)
+        )
+        .select_related("deal", "deal__company", "completed_by")
+        .order_by("-completed_at", "-pk")[:limit]
+    )
+
+
+def tasks_of_visible_deals(*, user: AnyUser) -> QuerySet[Task]:
+    """Open tasks of the deals the user may see (a manager's «Задачи»)."""
+    return (
+        Task.objects.filter(
+            status__in=Task.OPEN_STATUSES, deal__in=deal_visible_to(user).values("pk")
+        )
+        .select_related("deal", "deal__company", "assignee")
+        .order_by("-created_at", "-pk")
+    )

@@ -1,0 +1,105 @@
+"""Showing deal fields the way staff read them: choices by label, files as download links,
+money in roubles, time in stage in days."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.db import models
+from django.db.models.fields.files import FieldFile
+from django.template.defaultfilters import floatformat
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from deals.fields import MultipleChoiceField
+from deals.pipelines.base import resolve
+from deals.pipelines.fields import field_label, model_field, requirement_label
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Decimal | None) -> str:
+    """«185 000 ₽»: grouped as the language groups numbers; kopecks only when there are any."""
+    if value is None:
+        return "—"
+    places = 0 if value == value.to_integral_value() else 2
+    return f"{floatformat(value, f'{places}g')}\u00a0₽"
+
+
+@register.filter
+def days_in_stage(entered: datetime.datetime | None) -> int:
+    if entered is None:
+        return 0
+    return (timezone.now() - entered).days
+
+
+@register.filter
+def label_of(path: str) -> str:
+    return field_label(path)
+
+
+@register.simple_tag
+def field_display(deal, path: str) -> str:
+    """The value of a deal (or ``company.*``) path as text or a download link."""
+    column = model_field(path)
+    value = resolve(deal, path)
+    return display_value(column, value)
+
+
+def display_value(column: models.Field, value: Any) -> str:
+    if isinstance(value, FieldFile):
+        if not value:
+            return "—"
+        return format_html('<a href="{}" download>{}</a>', value.url, basename(value.name))
+    if isinstance(column, MultipleChoiceField):
+        return column.display(value) or "—"
+    if isinstance(column, models.BooleanField):
+        return _("yes") if value else _("no")
+    if value in (None, ""):
+        return "—"
+    if isinstance(column, models.DecimalField):
+        return money(value)
+    if column.choices:
+        return str(dict(column.flatchoices).get(value, value))
+    if isinstance(column, models.DateTimeField):
+        return timezone.localtime(value).strftime("%d.%m.%Y %H:%M")
+    if isinstance(column, models.DateField):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, models.Model) and hasattr(value, "get_full_name"):
+        return value.get_full_name() or value.get_username()
+    return str(value)
+
+
+@register.filter
+def person(user) -> str:
+    if user is None:
+        return _("the system")
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> Any:
+    return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def has_word(words: str, word: str) -> bool:
+    """Whether a space-separated list (a field's ``data-required-at``) contains ``word``."""
+    return word in (words or "").split()
+
+
+@register.filter
+def basename(name: str) -> str:
+    """An uploaded file's own name, without the random folder it is stored under."""
+    return (name or "").rsplit("/", 1)[-1]
+
+
+@register.filter
+def missing_labels(requirements) -> str:
+    """«Компания, Контактное лицо»: what a move still lacks, by the spec's labels."""
+    return ", ".join(requirement_label(r) for r in requirements)

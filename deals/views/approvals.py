@@ -1,0 +1,71 @@
+"""The director's («ГД») approval inbox: the КП waiting for a decision, approve or return with
+remarks, and the past decisions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from deals import services
+from deals.forms import ApprovalReturnForm
+from deals.models import Task
+from deals.page_selectors import approval_history, approval_inbox
+from deals.views.common import director_required
+from fulfillment.exceptions import ApplicationError
+
+
+def _inbox(request: HttpRequest, *, failed: Task | None = None, form=None) -> HttpResponse:
+    tasks = list(approval_inbox())
+    forms = {t.pk: (form if failed and failed.pk == t.pk else ApprovalReturnForm()) for t in tasks}
+    return render(
+        request,
+        "deals/approvals.html",
+        {
+            "items": [(task, forms[task.pk]) for task in tasks],
+            "history": approval_history(),
+        },
+        status=400 if failed else 200,
+    )
+
+
+@director_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    return _inbox(request)
+
+
+def _approval(pk: int) -> Task:
+    return get_object_or_404(Task.objects.select_related("deal"), pk=pk, kind=Task.Kind.APPROVAL)
+
+
+@require_POST
+@director_required
+def approval_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _approval(pk)
+    try:
+        services.approval_approve(task=task, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Approved: %(deal)s") % {"deal": task.deal.title})
+    return redirect("deals:approvals")
+
+
+@require_POST
+@director_required
+def approval_return(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _approval(pk)
+    form = ApprovalReturnForm(request.POST)
+    if not form.is_valid():
+        return _inbox(request, failed=task, form=form)
+    try:
+        services.approval_return(
+            task=task, actor=request.user, remarks=form.cleaned_data["remarks"]
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Returned with remarks: %(deal)s") % {"deal": task.deal.title})
+    return redirect("deals:approvals")

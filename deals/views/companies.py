@@ -1,0 +1,101 @@
+"""Company and contact cards: legal details, the contract status, contacts and every deal of
+the client across the pipelines (the ones the user may see)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from deals import services
+from deals.forms import CompanyForm, ContactForm
+from deals.models import Company, Contact, Deal
+from deals.page_selectors import company_deals, company_list
+from deals.selectors import deal_visible_to
+from deals.views.common import sales_required
+
+
+@sales_required
+def companies(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()
+    page = Paginator(company_list(search=search), 50).get_page(request.GET.get("page"))
+    return render(request, "deals/companies.html", {"page": page, "search": search})
+
+
+def _save_company(request: HttpRequest, form: CompanyForm, company: Company | None):
+    """Through the services (they validate INN, KPP, OGRN, BIK); errors land on the fields."""
+    try:
+        if company is None:
+            return services.company_create(**form.cleaned_data)
+        return services.company_update(company=company, data=form.cleaned_data)
+    except ValidationError as error:
+        for field, messages_ in error.message_dict.items():
+            for message in messages_:
+                form.add_error(field if field in form.fields else None, message)
+        return None
+
+
+@sales_required
+def company_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    company = get_object_or_404(Company, pk=pk) if pk else None
+    form = CompanyForm(request.POST or None, instance=company)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_company(request, form, company)
+        if saved is not None:
+            messages.success(request, _("Saved."))
+            return redirect("deals:company", pk=saved.pk)
+    return render(request, "deals/company_form.html", {"form": form, "company": company})
+
+
+@sales_required
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = get_object_or_404(Company, pk=pk)
+    return render(
+        request,
+        "deals/company.html",
+        {
+            "company": company,
+            "contacts": list(company.contacts.all()),
+            "deals": company_deals(user=request.user, company=company),
+            "contact_form": ContactForm(),
+        },
+    )
+
+
+@require_POST
+@sales_required
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    company = get_object_or_404(Company, pk=pk)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_create(company=company, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The contact is added."))
+            return redirect("deals:company", pk=company.pk)
+    return render(
+        request,
+        "deals/company.html",
+        {
+            "company": company,
+            "contacts": list(company.contacts.all()),
+            "deals": company_deals(user=request.user, company=company),
+            "contact_form": form,
+        },
+    )
+
+
+@sales_required
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact.objects.select_related("company"), pk=pk)
+    deals = deal_visible_to(request.user, Deal.objects.filter(contact=contact)).order_by(
+        "-created_at"
+    )
+    return render(request, "deals/contact.html", {"contact": contact, "deals": list(deals)})

@@ -1,0 +1,50 @@
+"""«Создать» in a pipeline: the stage to create the deal in and the pipeline's fields; the
+fields the stages before the chosen one require are marked, and red when left empty."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from deals import services
+from deals.exceptions import DealFieldError, MissingFieldsError
+from deals.forms import DealCreateForm
+from deals.views.board import pipeline_or_404
+from deals.views.common import sales_required
+from fulfillment.exceptions import ApplicationError
+
+
+@sales_required
+def deal_new(request: HttpRequest, code: str) -> HttpResponse:
+    pipeline = pipeline_or_404(code)
+    form = DealCreateForm(
+        request.POST or None,
+        request.FILES or None,
+        pipeline=pipeline,
+        user=request.user,
+        initial={"stage": request.GET.get("stage", pipeline.first_stage.code)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal = services.deal_create(
+                pipeline=pipeline.code,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                responsible=form.cleaned_data["responsible"],
+                stage=form.cleaned_data["stage"],
+                data=form.filled_data(),
+            )
+        except MissingFieldsError as error:
+            form.mark_missing(error.codes)
+            form.add_error(None, error.message)
+        except DealFieldError as error:
+            form.add_service_errors(error.errors)
+            form.add_error(None, error.message)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The deal «%(deal)s» is created.") % {"deal": deal.title})
+            return redirect("deals:detail", pk=deal.pk)
+    return render(request, "deals/new.html", {"pipeline": pipeline, "form": form})

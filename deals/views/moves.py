@@ -1,0 +1,123 @@
+"""Moving a deal from the board or the card. A refused move answers with a dialog: the exact
+fields the stage still lacks, the failure reason, or the comment a return needs; the dialog
+is sent back with the move (``deal_move(data=...)``) so nothing is saved halfway."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django_htmx.http import reswap, retarget, trigger_client_event
+
+from deals import services
+from deals.exceptions import DealFieldError, MissingFieldsError
+from deals.forms import CommentRequiredForm, FailureForm, MissingFieldsForm
+from deals.models import Deal
+from deals.pipelines import Transition
+from deals.views.common import sales_required, visible_deal
+from fulfillment.exceptions import ApplicationError
+
+DIALOG_SLOT = "#dialog-slot"
+
+
+def _move_or_404(deal: Deal, name: str) -> Transition:
+    move = deal.pipeline_spec.transition(name)
+    if move is None or deal.stage not in move.sources:
+        raise Http404
+    return move
+
+
+def _form(request: HttpRequest, deal: Deal, move: Transition, *, bound: bool):
+    data = (request.POST, request.FILES) if bound else ()
+    if move.kind == "fail":
+        return FailureForm(*data, pipeline=deal.pipeline)
+    if move.kind in ("return", "reopen"):
+        return CommentRequiredForm(*data)
+    available = {m.name: m for m in services.deal_available_moves(deal=deal, user=request.user)}
+    missing = available[move.name].missing if move.name in available else ()
+    return MissingFieldsForm(*data, requirements=missing, deal=deal)
+
+
+def _dialog(
+    request: HttpRequest,
+    deal: Deal,
+    move: Transition,
+    form: forms.Form,
+    *,
+    error: str = "",
+) -> HttpResponse:
+    context = {"deal": deal, "move": move, "form": form, "error": error}
+    if not request.htmx:
+        return render(request, "deals/move.html", context)
+    response = render(request, "deals/_move_dialog.html", context)
+    return reswap(retarget(response, DIALOG_SLOT), "innerHTML")
+
+
+def _moved(request: HttpRequest, deal: Deal) -> HttpResponse:
+    if request.htmx:
+        response = HttpResponse(status=204)
+        return trigger_client_event(response, "dealMoved", {"deal": deal.pk, "stage": deal.stage})
+    messages.success(request, _("The deal is now in «%(stage)s».") % {"stage": deal.stage_label})
+    return redirect("deals:detail", pk=deal.pk)
+
+
+def _move_arguments(form: forms.Form | None) -> dict[str, Any]:
+    if form is None:
+        return {}
+    if isinstance(form, MissingFieldsForm):
+        return {"data": form.filled_data()}
+    return {k: form.cleaned_data[k] for k in ("comment", "reason") if k in form.cleaned_data}
+
+
+@sales_required
+def deal_moves(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stage menu of a card: the moves allowed now (keyboard users' drag and drop)."""
+    deal = visible_deal(request, pk)
+    context = {"deal": deal, "moves": services.deal_available_moves(deal=deal, user=request.user)}
+    if not request.htmx:
+        return render(request, "deals/moves.html", context)
+    response = render(request, "deals/_moves_dialog.html", context)
+    return reswap(retarget(response, DIALOG_SLOT), "innerHTML")
+
+
+@sales_required
+def deal_move(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
+    """GET: the move's dialog. POST: make the move; a refusal answers with the dialog again.
+
+    A forward move posted straight from the board or a button carries no fields: the
+    service's refusal names what is missing and the dialog shows exactly those fields.
+    """
+    deal = visible_deal(request, pk)
+    move = _move_or_404(deal, transition)
+    if request.method != "POST":
+        return _dialog(request, deal, move, _form(request, deal, move, bound=False))
+    # The dialog posts ``dialog=1``; a bare forward move (drop, button) has nothing to bind.
+    submitted = request.POST.get("dialog") == "1" or move.kind != "forward"
+    form = _form(request, deal, move, bound=True) if submitted else None
+    if form is not None and not form.is_valid():
+        return _dialog(request, deal, move, form)
+    try:
+        services.deal_move(
+            deal=deal, transition=move.name, actor=request.user, **_move_arguments(form)
+        )
+    except MissingFieldsError as error:
+        dialog_form = MissingFieldsForm(
+            request.POST if submitted else None,
+            request.FILES if submitted else None,
+            requirements=error.missing,
+            deal=deal,
+        )
+        return _dialog(request, deal, move, dialog_form, error=error.message)
+    except DealFieldError as error:
+        form = form or _form(request, deal, move, bound=True)
+        if form.is_valid() and isinstance(form, MissingFieldsForm):
+            form.add_service_errors(error.errors)
+        return _dialog(request, deal, move, form, error=error.message)
+    except ApplicationError as error:
+        form = form or _form(request, deal, move, bound=False)
+        return _dialog(request, deal, move, form, error=error.message)
+    return _moved(request, deal)

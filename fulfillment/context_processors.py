@@ -1,0 +1,56 @@
+"""The top menu of the staff pages and the unread notifications badge, decided by role."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from deals.pipelines import PIPELINES
+from fulfillment.notifications import unread_count
+from fulfillment.roles import is_administrator, is_director, is_sales, is_warehouse
+
+# Pages of other apps, linked by path so the menu does not depend on their URL names.
+NOTIFICATIONS_URL = "/notifications/"
+WAREHOUSE_URL = "/warehouse/"
+REPORT_URL = "/warehouse/report/"
+
+
+def _item(label, url: str, path: str) -> dict:
+    return {"label": label, "url": url, "active": path.startswith(url) and url != "/"}
+
+
+def navigation(request: HttpRequest) -> dict:
+    """``menu`` (pipelines, then the sections), ``unread_notifications``; nothing when signed
+    out. One query (the badge); the role checks reuse the user's cached groups."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    path = request.path
+    pipelines = []
+    sections = []
+    if is_sales(user):
+        pipelines = [
+            _item(p.label, reverse("deals:board", args=[p.code]), f"/pipelines/{p.code}/")
+            for p in PIPELINES.values()
+        ]
+        for item in pipelines:
+            item["active"] = path.startswith(item["url"])
+        sections += [
+            _item(_("Companies"), reverse("deals:companies"), path),
+            _item(_("Deal tasks"), reverse("deals:tasks"), path),
+        ]
+    if is_director(user):
+        sections.append(_item(_("Approvals"), reverse("deals:approvals"), path))
+    if is_warehouse(user):
+        sections.append(_item(_("Warehouse tasks"), WAREHOUSE_URL, path))
+    if is_sales(user):
+        sections.append(_item(_("Reports"), REPORT_URL, path))
+    if is_administrator(user):
+        sections.append(_item(_("Administration"), reverse("admin:index"), path))
+    return {
+        "menu_pipelines": pipelines,
+        "menu_sections": sections,
+        "notifications_url": NOTIFICATIONS_URL,
+        "unread_notifications": unread_count(user),
+    }

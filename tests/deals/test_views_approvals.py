@@ -1,0 +1,105 @@
+"""The director's approval inbox: the КП waiting with their file and key fields, approve,
+return with required remarks, the history of decisions; only the director opens it."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from deals import services
+from deals.models import Deal, DealComment, Task
+from fulfillment.models import Notification
+from tests.factories import make_deal
+
+pytestmark = pytest.mark.django_db
+
+INBOX = reverse("deals:approvals")
+
+
+@pytest.fixture
+def waiting(manager, django_capture_on_commit_callbacks):
+    """A КП sent to the director through the move, so the automation made the task."""
+    deal = make_deal("calculation", "proposal", responsible=manager, title="КП для «Ромашки»")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.deal_move(deal=deal, transition="to_director_approval", actor=manager)
+    return Task.objects.get(deal=deal, kind=Task.Kind.APPROVAL)
+
+
+def test_the_inbox_lists_waiting_approvals_with_the_proposal_file(client, director, waiting):
+    client.force_login(director)
+
+    response = client.get(INBOX)
+
+    assert response.status_code == 200
+    assert [task for task, _form in response.context["items"]] == [waiting]
+    html = response.content.decode()
+    assert "КП для «Ромашки»" in html
+    assert f'href="/files/{waiting.deal.proposal_file.name}"' in html
+    assert "1\u00a0000\u00a0₽" in html
+
+
+def test_approving_records_the_approval_and_tells_the_responsible(
+    client, director, manager, waiting
+):
+    client.force_login(director)
+
+    response = client.post(reverse("deals:approve", args=[waiting.pk]), follow=True)
+
+    assert response.redirect_chain == [(INBOX, 302)]
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.completed_by) == (Task.Status.DONE, director)
+    assert Deal.objects.get(pk=waiting.deal_id).director_approved_at is not None
+    assert Notification.objects.filter(recipient=manager, event="approval_decided").exists()
+    assert list(response.context["items"]) == []
+    assert [t.pk for t in response.context["history"]] == [waiting.pk]
+
+
+def test_returning_needs_remarks(client, director, waiting):
+    client.force_login(director)
+
+    response = client.post(reverse("deals:return", args=[waiting.pk]), {"remarks": "  "})
+
+    assert response.status_code == 400
+    item_forms = dict(response.context["items"])
+    assert item_forms[waiting].errors == {"remarks": ["Обязательное поле."]}
+    waiting.refresh_from_db()
+    assert waiting.status == Task.Status.NEW
+
+
+def test_returning_with_remarks_sends_the_deal_back_to_the_proposal(client, director, waiting):
+    client.force_login(director)
+
+    response = client.post(
+        reverse("deals:return", args=[waiting.pk]), {"remarks": "Снизить цену хранения"}
+    )
+
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.decision_comment) == (
+        Task.Status.RETURNED,
+        "Снизить цену хранения",
+    )
+    assert Deal.objects.get(pk=waiting.deal_id).stage == "proposal"
+    assert DealComment.objects.get(deal=waiting.deal).text == "Снизить цену хранения"
+
+
+def test_a_decided_approval_cannot_be_decided_again(client, director, waiting):
+    client.force_login(director)
+    client.post(reverse("deals:approve", args=[waiting.pk]))
+
+    response = client.post(reverse("deals:approve", args=[waiting.pk]), follow=True)
+
+    assert "По этому согласованию уже принято решение." in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["manager", "administrator", "worker"])
+def test_only_the_director_opens_the_inbox(client, request, role, waiting):
+    client.force_login(request.getfixturevalue(role))
+
+    assert client.get(INBOX).status_code == 403
+    assert client.post(reverse("deals:approve", args=[waiting.pk])).status_code == 403
+    assert (
+        client.post(reverse("deals:return", args=[waiting.pk]), {"remarks": "x"}).status_code == 403
+    )
+    waiting.refresh_from_db()
+    assert waiting.status == Task.Status.NEW

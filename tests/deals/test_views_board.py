@@ -1,0 +1,261 @@
+"""The kanban board, its «more cards» pages and the list view: what each role sees, the
+column counts and sums, and a fixed number of queries whatever the number of deals."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from deals.models import Deal, StageChange, Task
+from deals.page_selectors import BOARD_PAGE_SIZE, deal_board
+from deals.pipelines import CALCULATION, PIPELINES
+from fulfillment.roles import user_roles
+from tests.factories import CompanyFactory, make_deal
+
+pytestmark = pytest.mark.django_db
+
+
+def _board(client, code="calculation", **params):
+    return client.get(reverse("deals:board", args=[code]), params)
+
+
+def test_board_shows_a_column_per_stage_with_counts_and_sums(client, manager):
+    make_deal("calculation", "new", responsible=manager, amount=Decimal("1000.00"), title="Первая")
+    make_deal("calculation", "new", responsible=manager, amount=Decimal("2500.50"), title="Вторая")
+    make_deal("calculation", "proposal", responsible=manager, amount=None, title="Третья")
+    client.force_login(manager)
+
+    response = _board(client)
+
+    assert response.status_code == 200
+    columns = {c.stage.code: c for c in response.context["columns"]}
+    assert list(columns) == [s.code for s in CALCULATION.stages]
+    assert (columns["new"].count, columns["new"].total) == (2, Decimal("3500.50"))
+    assert (columns["proposal"].count, columns["proposal"].total) == (1, Decimal("0"))
+    html = response.content.decode()
+    assert "Новая заявка на просчет заказа" in html
+    assert "Отказ КП" in html
+    assert "3\u00a0500,50\u00a0₽" in html
+    assert "Первая" in html and "Третья" in html
+
+
+def test_a_manager_sees_only_their_deals_on_the_board(client, manager, other_manager):
+    make_deal("calculation", "new", responsible=manager, title="Моя сделка")
+    make_deal("calculation", "new", responsible=other_manager, title="Чужая сделка")
+    client.force_login(manager)
+
+    html = _board(client).content.decode()
+
+    assert "Моя сделка" in html
+    assert "Чужая сделка" not in html
+
+
+def test_the_director_sees_every_deal(client, director, manager, other_manager):
+    make_deal("calculation", "new", responsible=manager, title="Сделка 1")
+    make_deal("calculation", "new", responsible=other_manager, title="Сделка 2")
+    client.force_login(director)
+
+    columns = _board(client).context["columns"]
+
+    assert columns[0].count == 2
+
+
+def test_a_card_shows_client_responsible_days_in_stage_and_open_tasks(client, manager):
+    deal = make_deal("calculation", "director_approval", responsible=manager, title="Карточка")
+    Deal.objects.filter(pk=deal.pk).update(
+        stage_entered_at=timezone.now() - datetime.timedelta(days=3, hours=1)
+    )
+    change = StageChange.objects.create(deal=deal, transition="x", to_stage="director_approval")
+    Task.objects.create(
+        deal=deal, stage_change=change, kind=Task.Kind.APPROVAL, stage=deal.stage, title="ГД"
+    )
+    client.force_login(manager)
+
+    html = _board(client).content.decode()
+
+    assert deal.company.name in html
+    assert manager.get_full_name() in html
+    assert "3 дн. в стадии" in html
+    assert "Открытых задач: 1" in html
+
+
+def test_a_warehouse_worker_may_not_open_a_board(client, worker):
+    client.force_login(worker)
+
+    assert _board(client).status_code == 403
+    assert client.get(reverse("deals:list", args=["calculation"])).status_code == 403
+
+
+def test_a_board_needs_a_signed_in_user(client):
+    response = _board(client)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_an_unknown_pipeline_is_not_found(client, manager):
+    client.force_login(manager)
+
+    assert _board(client, code="nothing").status_code == 404
+
+
+@pytest.mark.parametrize("code", list(PIPELINES))
+def test_every_pipeline_has_a_board_a_list_and_a_create_form(client, manager, code):
+    make_deal(code, "new", responsible=manager)
+    client.force_login(manager)
+
+    assert _board(client, code).status_code == 200
+    assert client.get(reverse("deals:list", args=[code])).status_code == 200
+    assert client.get(reverse("deals:new", args=[code])).status_code == 200
+
+
+def _many_deals(manager, count: int, stage: str = "new") -> None:
+    company = CompanyFactory()
+    now = timezone.now()
+    Deal.objects.bulk_create(
+        Deal(
+            pipeline="calculation",
+            stage=stage,
+            title=f"Сделка {i}",
+            company=company,
+            responsible=manager,
+            amount=Decimal("100.00"),
+            stage_entered_at=now - datetime.timedelta(minutes=i),
+        )
+        for i in range(count)
+    )
+
+
+def test_the_board_costs_the_same_queries_for_few_and_many_deals(
+    client, manager, django_assert_num_queries
+):
+    client.force_login(manager)
+    _many_deals(manager, 2)
+    with CaptureQueriesContext(connection) as few:
+        _board(client)
+    _many_deals(manager, 3 * BOARD_PAGE_SIZE, stage="proposal")
+    _many_deals(manager, 3 * BOARD_PAGE_SIZE)
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = _board(client)
+
+    columns = {c.stage.code: c for c in response.context["columns"]}
+    assert len(columns["new"].cards) == BOARD_PAGE_SIZE
+    assert columns["new"].count == 2 + 3 * BOARD_PAGE_SIZE
+
+
+def test_the_board_selector_reads_in_two_queries(manager, django_assert_num_queries):
+    _many_deals(manager, 50)
+    _many_deals(manager, 50, stage="proposal")
+    user_roles(manager)  # the roles are read once per user object, before the board
+
+    with django_assert_num_queries(2):
+        columns = deal_board(user=manager, pipeline=CALCULATION)
+        cards = [card for column in columns for card in column.cards]
+        shown = [(c.company.name, c.responsible.get_full_name(), c.open_tasks) for c in cards]
+
+    assert len(shown) == 2 * BOARD_PAGE_SIZE
+
+
+def test_a_column_loads_the_next_cards_after_the_last_one_shown(client, manager):
+    _many_deals(manager, BOARD_PAGE_SIZE + 5)
+    client.force_login(manager)
+    first = _board(client).context["columns"][0]
+    last = first.last
+
+    response = client.get(
+        reverse("deals:column", args=["calculation", "new"]),
+        {"after": f"{last.stage_entered_at.isoformat()}_{last.pk}"},
+    )
+
+    assert response.status_code == 200
+    cards = response.context["cards"]
+    assert len(cards) == 5
+    assert not {c.pk for c in cards} & {c.pk for c in first.cards}
+    assert response.context["has_more"] is False
+    assert 'hx-trigger="intersect once"' in _board(client).content.decode()
+
+
+def test_the_board_filters_by_title(client, manager):
+    make_deal("calculation", "new", responsible=manager, title="Одежда для детей")
+    make_deal("calculation", "new", responsible=manager, title="Посуда")
+    client.force_login(manager)
+
+    columns = _board(client, q="одежда").context["columns"]
+
+    assert [c.title for c in columns[0].cards] == ["Одежда для детей"]
+
+
+def test_after_a_move_htmx_reloads_only_the_columns(client, manager):
+    make_deal("calculation", "new", responsible=manager)
+    client.force_login(manager)
+
+    response = client.get(
+        reverse("deals:board", args=["calculation"]),
+        headers={"HX-Request": "true", "HX-Target": "board"},
+    )
+
+    html = response.content.decode()
+    assert html.startswith('<div id="board"')
+    assert "topbar" not in html
+
+
+# --- list view -------------------------------------------------------------------------------
+
+
+def _list(client, **params):
+    return client.get(reverse("deals:list", args=["calculation"]), params)
+
+
+def test_the_list_filters_by_stage_company_amount_and_search(client, manager):
+    company = CompanyFactory(name="ООО «Альфа»")
+    make_deal(
+        "calculation", "new", responsible=manager, title="Альфа 1", company=company, amount=None
+    )
+    make_deal(
+        "calculation",
+        "proposal",
+        responsible=manager,
+        title="Альфа 2",
+        company=company,
+        amount=Decimal("500.00"),
+    )
+    make_deal("calculation", "proposal", responsible=manager, title="Бета", amount=Decimal("50"))
+    client.force_login(manager)
+
+    def titles(**params):
+        return sorted(d.title for d in _list(client, **params).context["page"])
+
+    assert titles(stage="proposal") == ["Альфа 2", "Бета"]
+    assert titles(company=company.pk) == ["Альфа 1", "Альфа 2"]
+    assert titles(amount_min="100") == ["Альфа 2"]
+    assert titles(q="бет") == ["Бета"]
+    today = timezone.localdate().isoformat()
+    assert len(titles(created_after=today)) == 3
+
+
+def test_the_list_sorts_by_amount(client, manager):
+    for amount in ("300", "100", "200"):
+        make_deal("calculation", "proposal", responsible=manager, amount=Decimal(amount))
+    client.force_login(manager)
+
+    page = _list(client, ordering="-amount").context["page"]
+
+    assert [d.amount for d in page] == [Decimal("300"), Decimal("200"), Decimal("100")]
+
+
+def test_the_list_hides_other_managers_deals(client, manager, other_manager):
+    make_deal("calculation", "new", responsible=other_manager, title="Чужая")
+    client.force_login(manager)
+
+    response = _list(client)
+
+    assert response.status_code == 200
+    assert list(response.context["page"]) == []
+    assert "Чужая" not in response.content.decode()

@@ -1,0 +1,144 @@
+"""«Создать»: the stage to create in, fields grouped as in the spec, the fields the stages
+before the chosen one require marked, refusals naming exactly what is missing in Russian."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from deals.models import Deal, StageChange
+from deals.pipelines import CALCULATION
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("deals:new", args=["calculation"])
+
+
+def _valid(manager, contact) -> dict:
+    return {
+        "stage": "new",
+        "title": "Новый клиент: просчет",
+        "responsible": manager.pk,
+        "company": contact.company_id,
+        "contact": contact.pk,
+    }
+
+
+def test_the_form_groups_fields_as_the_spec_and_offers_open_stages(client, manager):
+    client.force_login(manager)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert [label for label, _fields in form.groups()] == [g.label for g in CALCULATION.groups]
+    assert [code for code, _label in form.fields["stage"].choices] == [
+        "new",
+        "proposal",
+        "director_approval",
+        "client_approval",
+    ]
+    assert "director_approved_at" not in form.fields  # filled in by the automation only
+    assert form.initial["stage"] == "new"
+    assert form["responsible"].value() == manager.pk
+
+
+def test_fields_required_before_a_stage_are_marked_for_it(client, manager):
+    client.force_login(manager)
+
+    response = client.get(URL, {"stage": "proposal"})
+
+    required_at = response.context["form"].required_at()
+    assert required_at["sku_count"] == "proposal director_approval client_approval"
+    assert required_at["proposal_file"] == "director_approval client_approval"
+    assert "goods_description" in required_at
+    html = response.content.decode()
+    assert 'data-required-at="proposal director_approval client_approval"' in html
+    # Created in «proposal», the «new» stage's fields are required from the start.
+    assert html.count('class="field is-required"') >= 7
+
+
+def test_a_deal_is_created_in_the_first_stage(client, manager):
+    contact = ContactFactory()
+    client.force_login(manager)
+
+    response = client.post(URL, _valid(manager, contact))
+
+    deal = Deal.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("deals:detail", args=[deal.pk])
+    assert (deal.pipeline, deal.stage, deal.responsible, deal.created_by) == (
+        "calculation",
+        "new",
+        manager,
+        manager,
+    )
+    assert StageChange.objects.get(deal=deal).transition == "create"
+
+
+def test_a_later_stage_without_its_fields_is_refused_naming_them(client, manager):
+    contact = ContactFactory()
+    client.force_login(manager)
+
+    response = client.post(URL, {**_valid(manager, contact), "stage": "proposal"})
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.non_field_errors() == [
+        "Заполните обязательные поля: Нужные услуги, Маркетплейсы, Описание товара, "
+        "Количество SKU, Ожидаемый объем, шт. в месяц."
+    ]
+    assert form.missing_keys == {
+        "services",
+        "marketplaces",
+        "goods_description",
+        "sku_count",
+        "units_per_month",
+    }
+    assert response.content.decode().count("is-missing") == 5
+    assert not Deal.objects.exists()
+
+
+def test_a_later_stage_with_every_field_is_created_there(client, manager):
+    contact = ContactFactory()
+    client.force_login(manager)
+
+    response = client.post(
+        URL,
+        {
+            **_valid(manager, contact),
+            "stage": "proposal",
+            "services": ["storage"],
+            "marketplaces": ["wildberries"],
+            "goods_description": "Игрушки",
+            "sku_count": "12",
+            "units_per_month": "300",
+            "proposal_file": SimpleUploadedFile("kp.pdf", b"%PDF-1.4"),
+        },
+    )
+
+    assert response.status_code == 302
+    deal = Deal.objects.get()
+    assert (deal.stage, deal.sku_count) == ("proposal", 12)
+    assert deal.proposal_file.name.endswith("/kp.pdf")
+
+
+def test_validation_messages_are_in_russian(client, manager):
+    client.force_login(manager)
+
+    response = client.post(URL, {"stage": "new", "sku_count": "много", "amount": "-5"})
+
+    errors = response.context["form"].errors
+    assert errors["title"] == ["Обязательное поле."]
+    assert errors["sku_count"] == ["Введите целое число."]
+    assert errors["amount"] == ["Убедитесь, что это значение больше либо равно 0."]
+    assert not Deal.objects.exists()
+
+
+def test_a_warehouse_worker_cannot_create_deals(client, worker):
+    client.force_login(worker)
+
+    assert client.get(URL).status_code == 403
+    assert client.post(URL, {"title": "x"}).status_code == 403

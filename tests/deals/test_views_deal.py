@@ -1,0 +1,236 @@
+"""The deal card: grouped fields, files, moves, links, open tasks and the timeline; editing a
+group in place; comments with files and @mentions; who may open it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from deals import services
+from deals.models import Deal, DealComment, Handoff, StageChange, Task
+from fulfillment.models import Notification
+from tests.factories import make_deal
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def _card(client, deal):
+    return client.get(reverse("deals:detail", args=[deal.pk]))
+
+
+def test_the_card_shows_fields_grouped_as_the_spec_groups_them(client, manager):
+    deal = make_deal("calculation", "proposal", responsible=manager, goods_description="Посуда")
+    client.force_login(manager)
+
+    response = _card(client, deal)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for title in ("Клиент", "Запрос", "Коммерческое предложение"):
+        assert f">{title}</h2>" in html
+    assert "Посуда" in html
+    assert f'href="/files/{deal.proposal_file.name}"' in html
+    assert [m.name for m in response.context["moves"]] == ["to_director_approval", "fail"]
+
+
+def test_the_card_links_the_source_deal_and_the_deals_it_created(client, manager):
+    source = make_deal("calculation", "won", responsible=manager, title="Просчет")
+    target = make_deal("acceptance", "new", responsible=manager, title="Приемка")
+    Deal.objects.filter(pk=target.pk).update(source_deal=source)
+    Handoff.objects.create(source=source, pipeline="acceptance", target=target)
+    client.force_login(manager)
+
+    source_html = _card(client, source).content.decode()
+    target_html = _card(client, target).content.decode()
+
+    assert f'href="/deals/{target.pk}/"' in source_html
+    assert "Заявка на приемку товара «Приемка»" in source_html
+    assert f'href="/deals/{source.pk}/"' in target_html
+
+
+def test_the_timeline_merges_moves_comments_tasks_and_automation_newest_first(
+    client, manager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        deal = services.deal_create(
+            pipeline="calculation",
+            actor=manager,
+            title="Лента",
+            stage="director_approval",
+            data=_calculation_data(manager),
+        )
+    services.deal_comment_add(deal=deal, author=manager, text="Позвонил клиенту")
+    client.force_login(manager)
+
+    response = _card(client, deal)
+
+    kinds = [entry.kind for entry in response.context["timeline"]]
+    assert kinds == ["comment", "task", "automation", "move"]
+    html = response.content.decode()
+    assert "Позвонил клиенту" in html
+    assert "создана в стадии «Согласовать КП с ГД»" in html
+    assert [t.kind for t in response.context["open_tasks"]] == [Task.Kind.APPROVAL]
+
+
+def _calculation_data(manager):
+    deal = make_deal("calculation", "new", responsible=manager)
+    return {
+        "company": deal.company,
+        "contact": deal.contact,
+        "services": ["storage"],
+        "marketplaces": ["ozon"],
+        "goods_description": "Посуда",
+        "sku_count": 3,
+        "units_per_month": 100,
+        "proposal_file": SimpleUploadedFile("kp.pdf", b"%PDF-1.4"),
+        "amount": 1000,
+    }
+
+
+def test_another_managers_deal_is_not_found(client, manager, other_manager):
+    deal = make_deal("calculation", "new", responsible=other_manager)
+    client.force_login(manager)
+
+    assert _card(client, deal).status_code == 404
+    assert client.get(reverse("deals:edit", args=[deal.pk, 0])).status_code == 404
+
+
+def test_a_warehouse_worker_cannot_open_a_deal_card(client, worker, manager):
+    deal = make_deal("calculation", "new", responsible=manager)
+    client.force_login(worker)
+
+    assert _card(client, deal).status_code == 403
+
+
+def test_the_director_opens_any_deal(client, director, manager):
+    deal = make_deal("calculation", "new", responsible=manager)
+    client.force_login(director)
+
+    assert _card(client, deal).status_code == 200
+
+
+def test_a_group_is_edited_in_place(client, manager):
+    deal = make_deal("calculation", "new", responsible=manager, sku_count=5)
+    client.force_login(manager)
+
+    form = client.get(reverse("deals:edit", args=[deal.pk, 1]), headers=HTMX)
+    assert list(form.context["form"].fields) == [
+        "services",
+        "marketplaces",
+        "goods_description",
+        "sku_count",
+        "units_per_month",
+    ]
+    response = client.post(
+        reverse("deals:edit", args=[deal.pk, 1]),
+        {
+            "services": ["packing"],
+            "marketplaces": ["ozon"],
+            "goods_description": "Новые товары",
+            "sku_count": "7",
+            "units_per_month": "100",
+        },
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    assert "Сохранено." in response.content.decode()
+    deal.refresh_from_db()
+    assert (deal.services, deal.sku_count, deal.goods_description) == (
+        ["packing"],
+        7,
+        "Новые товары",
+    )
+
+
+def test_a_file_is_uploaded_with_its_group_and_downloaded_by_its_link(client, manager):
+    deal = make_deal("calculation", "proposal", responsible=manager, proposal_file="")
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("deals:edit", args=[deal.pk, 2]),
+        {"proposal_file": SimpleUploadedFile("kp-v2.pdf", b"%PDF-1.4 v2"), "amount": "5000"},
+    )
+
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert deal.proposal_file.name.endswith("/kp-v2.pdf")
+    download = client.get(deal.proposal_file.url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 v2"
+
+
+def test_an_invalid_file_type_is_refused_in_russian(client, manager):
+    deal = make_deal("calculation", "proposal", responsible=manager, proposal_file="")
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("deals:edit", args=[deal.pk, 2]),
+        {"proposal_file": SimpleUploadedFile("kp.exe", b"MZ")},
+        headers=HTMX,
+    )
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors["proposal_file"]
+    assert errors == [
+        "Тип файла «kp.exe» не принимается "
+        "(можно: .pdf, .xls, .xlsx, .csv, .doc, .docx, .jpg, .jpeg, .png, .heic)."
+    ]
+    deal.refresh_from_db()
+    assert not deal.proposal_file
+
+
+def test_automation_fields_are_shown_but_not_editable(client, manager):
+    deal = make_deal("calculation", "proposal", responsible=manager)
+    client.force_login(manager)
+
+    response = client.get(reverse("deals:edit", args=[deal.pk, 2]))
+
+    assert "director_approved_at" not in response.context["form"].fields
+    assert response.context["automation_paths"] == ["director_approved_at"]
+
+
+def test_a_comment_with_a_file_and_a_mention_notifies(client, manager, other_manager):
+    deal = make_deal("calculation", "new", responsible=manager)
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("deals:comment", args=[deal.pk]),
+        {
+            "text": f"@{other_manager.username} посмотри КП",
+            "file": SimpleUploadedFile("note.pdf", b"%PDF-1.4"),
+        },
+    )
+
+    assert response.status_code == 302
+    comment = DealComment.objects.get(deal=deal)
+    assert list(comment.mentions.all()) == [other_manager]
+    assert comment.file.name.endswith("/note.pdf")
+    assert Notification.objects.filter(recipient=other_manager, event="mentioned").count() == 1
+    html = _card(client, deal).content.decode()
+    assert f"@{other_manager.username}" in html
+    assert "note.pdf" in html
+
+
+def test_an_empty_comment_is_refused(client, manager):
+    deal = make_deal("calculation", "new", responsible=manager)
+    client.force_login(manager)
+
+    response = client.post(reverse("deals:comment", args=[deal.pk]), {"text": " "}, follow=True)
+
+    assert "Напишите комментарий или приложите файл." in response.content.decode()
+    assert not DealComment.objects.filter(deal=deal).exists()
+
+
+def test_the_card_costs_a_fixed_number_of_queries(client, manager, django_assert_max_num_queries):
+    deal = make_deal("calculation", "new", responsible=manager)
+    for number in range(5):
+        services.deal_comment_add(deal=deal, author=manager, text=f"Комментарий {number}")
+        StageChange.objects.create(deal=deal, transition="x", to_stage="new")
+    client.force_login(manager)
+
+    with django_assert_max_num_queries(20):
+        assert _card(client, deal).status_code == 200

@@ -1,0 +1,119 @@
+"""Signing in lands each role on its home; the menu follows the role; the unread badge; the
+password change; the tasks of a manager's deals."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from deals.models import StageChange, Task
+from fulfillment import notifications
+from tests.factories import make_deal
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("role", "home"),
+    [
+        ("manager", "/pipelines/calculation/"),
+        ("director", "/pipelines/calculation/"),
+        ("worker", "/warehouse/"),
+        ("administrator", "/admin/"),
+    ],
+)
+def test_each_role_lands_on_its_home(client, request, role, home):
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.get("/")
+
+    assert (response.status_code, response["Location"]) == (302, home)
+
+
+def test_signed_out_users_go_to_the_login_page(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_the_login_page_is_in_russian_with_the_fields_tests_rely_on(client):
+    html = client.get(reverse("login")).content.decode()
+
+    assert 'id="id_username"' in html and 'id="id_password"' in html
+    assert "Войти" in html
+
+
+def test_a_wrong_password_is_an_alert(client, manager):
+    response = client.post(reverse("login"), {"username": manager.username, "password": "x"})
+
+    assert (
+        '<p class="error" role="alert">Неверный логин или пароль.</p>' in response.content.decode()
+    )
+
+
+def test_the_menu_shows_pipelines_and_the_unread_badge(client, manager):
+    notifications.notify(recipients=[manager, manager], event="x", text="Привет")
+    client.force_login(manager)
+
+    response = client.get(reverse("deals:board", args=["calculation"]))
+
+    assert response.context["unread_notifications"] == 1
+    labels = [str(item["label"]) for item in response.context["menu_pipelines"]]
+    assert labels[0] == "Заявка на просчет заказа" and len(labels) == 5
+    sections = [str(item["label"]) for item in response.context["menu_sections"]]
+    assert sections == ["Компании", "Задачи", "Отчеты"]
+    html = response.content.decode()
+    assert 'href="/notifications/"' in html
+    assert '<span class="badge"' in html
+
+
+def test_the_director_menu_has_the_approvals(client, director):
+    client.force_login(director)
+
+    response = client.get(reverse("deals:companies"))
+
+    sections = [str(item["label"]) for item in response.context["menu_sections"]]
+    assert sections == ["Компании", "Задачи", "На согласование", "Отчеты"]
+
+
+def test_the_password_change_page_opens(client, manager):
+    client.force_login(manager)
+
+    response = client.get(reverse("password_change"))
+
+    assert response.status_code == 200
+    assert "Смена пароля" in response.content.decode()
+
+
+def test_the_password_is_changed(client, manager):
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "secret-pass-1",
+            "new_password1": "Novyj-Parol-2026",
+            "new_password2": "Novyj-Parol-2026",
+        },
+    )
+
+    assert response.status_code == 302
+    manager.refresh_from_db()
+    assert manager.check_password("Novyj-Parol-2026")
+
+
+def test_the_tasks_page_lists_open_tasks_of_my_deals(client, manager, other_manager):
+    mine = make_deal("calculation", "director_approval", responsible=manager, title="Моя")
+    theirs = make_deal("calculation", "director_approval", responsible=other_manager)
+    for deal in (mine, theirs):
+        change = StageChange.objects.create(deal=deal, transition="x", to_stage=deal.stage)
+        Task.objects.create(
+            deal=deal, stage_change=change, kind="approval", stage=deal.stage, title="ГД"
+        )
+    client.force_login(manager)
+
+    response = client.get(reverse("deals:tasks"))
+
+    assert response.status_code == 200
+    assert [t.deal_id for t in response.context["page"]] == [mine.pk]
