@@ -40,13 +40,13 @@ def failure_reasons_offered(*, pipeline: str) -> QuerySet[LossReason]:
     return LossReason.objects.filter(is_active=True, pipeline__in=("", pipeline))
 
 
-def task_visible_to(user: AnyUser, queryset: QuerySet[Task] | None = None) -> QuerySet[Task]:
-    """Tasks the user may see, the queryset form of ``deals.services.tasks.can_see_task``:
-    every task for the director and admins; a worker's own warehouse tasks and the unassigned
-    ones of the warehouse queue; the tasks of a manager's deals."""
-    queryset = Task.objects.all() if queryset is None else queryset
+def task_visibility(user: AnyUser) -> Q:
+    """The tasks ``user`` may see as a filter on ``Task`` — the queryset form of
+    ``deals.services.tasks.can_see_task``: every task for the director and admins; a worker's
+    own warehouse tasks and the unassigned ones of the warehouse queue; the tasks of a
+    manager's deals."""
     if sees_all_deals(user):
-        return queryset
+        return Q()
     visible = Q(pk__in=[])
     if is_warehouse(user):
         visible |= Q(kind=Task.Kind.WAREHOUSE) & (
@@ -54,7 +54,13 @@ def task_visible_to(user: AnyUser, queryset: QuerySet[Task] | None = None) -> Qu
         )
     if is_sales(user):
         visible |= Q(deal__responsible=user)
-    return queryset.filter(visible)
+    return visible
+
+
+def task_visible_to(user: AnyUser, queryset: QuerySet[Task] | None = None) -> QuerySet[Task]:
+    """Tasks the user may see (``task_visibility`` applied)."""
+    queryset = Task.objects.all() if queryset is None else queryset
+    return queryset.filter(task_visibility(user))
 
 
 def task_list(*, user: AnyUser) -> QuerySet[Task]:

@@ -36,9 +36,9 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.models import Task
 from deals.pipelines import get_pipeline
+from deals.selectors import task_visibility
 from fulfillment.roles import AnyUser, Role, is_sales
 from warehouse.models import WorkSession
-from warehouse.selectors import task_visibility
 from warehouse.services import RESULT_FIELD
 
 GROUPS = {

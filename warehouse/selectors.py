@@ -32,7 +32,8 @@ from django.utils import timezone
 from deals.models import Deal, Task, TaskComment
 from deals.pipelines import get_pipeline
 from deals.pipelines.fields import DEAL_FIELDS, field_label, field_type, model_field
-from fulfillment.roles import AnyUser, Role, is_sales, is_warehouse, sees_all_deals
+from deals.selectors import task_visibility
+from fulfillment.roles import AnyUser
 from warehouse.models import WorkSession
 
 # The deal's essentials on a task card and at the top of a task page, in this order; a
@@ -48,20 +49,6 @@ TABS: dict[str, tuple[str, ...]] = {
     "active": (Task.Status.IN_PROGRESS, Task.Status.PAUSED),
     "done": (Task.Status.DONE, Task.Status.CANCELLED, Task.Status.RETURNED),
 }
-
-
-def task_visibility(user: AnyUser) -> Q:
-    """The tasks ``user`` may see, as a filter on ``Task`` (``can_see_task`` for querysets)."""
-    if sees_all_deals(user):
-        return Q()
-    visible = Q(pk__in=[])
-    if is_warehouse(user):
-        visible |= Q(kind=Task.Kind.WAREHOUSE) & (
-            Q(assignee=user) | Q(assignee__isnull=True, queue=str(Role.WAREHOUSE))
-        )
-    if is_sales(user):
-        visible |= Q(deal__responsible=user)
-    return visible
 
 
 def warehouse_tasks_visible_to(user: AnyUser) -> QuerySet[Task]:
