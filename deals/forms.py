@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from deals.models import Company, Contact, Deal, LossReason
 from deals.pipelines import Pipeline, Requirement
 from deals.pipelines.fields import DEAL_FIELDS, field_label, model_field
-from fulfillment.roles import Role
+from fulfillment.roles import Role, person_name
 
 
 def field_key(path: str) -> str:
@@ -42,10 +42,6 @@ def sales_staff() -> models.QuerySet:
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
-
-
-def person_name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _contact_label(contact: Contact) -> str:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("companies/<int:pk>/edit/", views.company_form, name="company-edit"),
     path("companies/<int:pk>/contacts/", views.contact_add, name="contact-add"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact"),
+    path("contacts/<int:pk>/edit/", views.contact_edit, name="contact-edit"),
     path("tasks/", views.tasks, name="tasks"),
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/<int:pk>/approve/", views.approval_approve, name="approve"),

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from fulfillment.models import Notification
-from fulfillment.roles import Role
+from fulfillment.roles import Role, person_name
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ def mentioned(*, users, comment) -> None:
         event="mentioned",
         text=_("%(author)s mentioned you on «%(deal)s»")
         % {
-            "author": comment.author.get_full_name() or comment.author.get_username(),
+            "author": person_name(comment.author),
             "deal": comment.deal.title,
         },
         url=_deal_url(comment.deal),

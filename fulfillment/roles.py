@@ -21,6 +21,11 @@ class Role(StrEnum):
     ADMINISTRATOR = "Администратор"
 
 
+def person_name(user: AbstractBaseUser) -> str:
+    """How staff are named on pages, in exports and in the API: the full name, else the login."""
+    return user.get_full_name() or user.get_username()
+
+
 def user_roles(user: AnyUser) -> frozenset[str]:
     """The names of the user's groups, fetched once per user object."""
     if not user.is_authenticated:

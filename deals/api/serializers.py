@@ -15,10 +15,11 @@ from deals.api.deal_serializers import deal_field_values, deal_serializer_class
 from deals.api.fields import DownloadFileField
 from deals.models import Company, Contact, DealComment, LossReason, StageChange, Task, TaskComment
 from deals.services import can_work_on_task
+from fulfillment.roles import person_name
 
 
 def _person(user) -> str | None:
-    return (user.get_full_name() or user.get_username()) if user else None
+    return person_name(user) if user else None
 
 
 class CompanySerializer(serializers.ModelSerializer):
@@ -48,6 +49,13 @@ class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contact
         fields = ("id", "company", "name", "position", "phone", "email")
+
+
+class ContactUpdateSerializer(ContactSerializer):
+    """A contact's changes: the company is kept."""
+
+    class Meta(ContactSerializer.Meta):
+        read_only_fields = ("company",)
 
 
 class DealCommentSerializer(serializers.ModelSerializer):

@@ -28,6 +28,7 @@ from deals.api.filters import ContactFilter, DealFilter, TaskFilter
 from deals.api.serializers import (
     CompanySerializer,
     ContactSerializer,
+    ContactUpdateSerializer,
     DealCommentSerializer,
     StageChangeSerializer,
     TaskCommentSerializer,
@@ -67,13 +68,16 @@ class CompanyViewSet(
         services.company_update(company=serializer.instance, data=serializer.validated_data)
 
 
+@extend_schema_view(partial_update=extend_schema(request=ContactUpdateSerializer))
 class ContactViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Contact persons of the client companies (a phone or an e-mail each)."""
+    """Contact persons of the client companies (a phone or an e-mail each). A contact stays
+    with its company: its deals belong to that company."""
 
     queryset = Contact.objects.order_by("name", "pk")
     serializer_class = ContactSerializer
@@ -81,10 +85,17 @@ class ContactViewSet(
     filterset_class = ContactFilter
     filter_backends = (*viewsets.GenericViewSet.filter_backends, filters.SearchFilter)
     search_fields = ("name", "phone", "email")
+    http_method_names = ("get", "post", "patch", "head", "options")
+
+    def get_serializer_class(self) -> type[ContactSerializer]:
+        return ContactUpdateSerializer if self.action == "partial_update" else ContactSerializer
 
     def perform_create(self, serializer: ContactSerializer) -> None:
         data = dict(serializer.validated_data)
         serializer.instance = services.contact_create(company=data.pop("company"), **data)
+
+    def perform_update(self, serializer: ContactUpdateSerializer) -> None:
+        services.contact_update(contact=serializer.instance, data=serializer.validated_data)
 
 
 def _raw_fields(request: Request) -> Any:

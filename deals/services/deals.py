@@ -91,6 +91,22 @@ def contact_create(*, company: Company, **fields: Any) -> Contact:
     return contact
 
 
+CONTACT_EDITABLE = ("name", "position", "phone", "email")
+
+
+def contact_update(*, contact: Contact, data: Mapping[str, Any]) -> Contact:
+    """Change a contact person's name, position, phone or e-mail (one of the last two stays
+    filled). The company is not changed here: the contact's deals belong to it."""
+    unknown = set(data) - set(CONTACT_EDITABLE)
+    if unknown:
+        raise ValueError(f"Not editable on a contact: {', '.join(sorted(unknown))}")
+    for name, value in data.items():
+        setattr(contact, name, value)
+    contact.full_clean()
+    contact.save(update_fields=list(data) or None)
+    return contact
+
+
 # --- deal fields ---------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from deals.fields import MultipleChoiceField
 from deals.pipelines.base import resolve
 from deals.pipelines.fields import field_label, model_field, requirement_label
+from fulfillment.roles import person_name
 
 register = template.Library()
 
@@ -71,7 +72,7 @@ def display_value(column: models.Field, value: Any) -> str:
     if isinstance(column, models.DateField):
         return value.strftime("%d.%m.%Y")
     if isinstance(value, models.Model) and hasattr(value, "get_full_name"):
-        return value.get_full_name() or value.get_username()
+        return person_name(value)
     return str(value)
 
 
@@ -79,7 +80,7 @@ def display_value(column: models.Field, value: Any) -> str:
 def person(user) -> str:
     if user is None:
         return _("the system")
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
 
 
 @register.filter

@@ -10,6 +10,7 @@ from deals.views.companies import (
     company_form,
     contact_add,
     contact_detail,
+    contact_edit,
 )
 from deals.views.create import deal_new
 from deals.views.deal import deal_comment, deal_detail, deal_edit, deal_group
@@ -27,6 +28,7 @@ __all__ = [
     "company_form",
     "contact_add",
     "contact_detail",
+    "contact_edit",
     "deal_comment",
     "deal_detail",
     "deal_edit",

@@ -93,6 +93,23 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @sales_required
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a contact's name, position, phone or e-mail; back to the contact card."""
+    contact = get_object_or_404(Contact.objects.select_related("company"), pk=pk)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_update(contact=contact, data=form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("deals:contact", pk=contact.pk)
+    return render(request, "deals/contact_form.html", {"form": form, "contact": contact})
+
+
+@sales_required
 def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.select_related("company"), pk=pk)
     deals = deal_visible_to(request.user, Deal.objects.filter(contact=contact)).order_by(

@@ -137,3 +137,47 @@ def test_warehouse_staff_do_not_open_a_company_or_contact(client, worker):
 
     assert client.get(reverse("deals:company", args=[contact.company_id])).status_code == 403
     assert client.get(reverse("deals:contact", args=[contact.pk])).status_code == 403
+
+
+def test_a_contact_is_edited_from_its_card(client, manager):
+    contact = ContactFactory(name="Иван", phone="+7 900", email="")
+    client.force_login(manager)
+    card = client.get(reverse("deals:contact", args=[contact.pk])).content.decode()
+    assert reverse("deals:contact-edit", args=[contact.pk]) in card
+
+    response = client.post(
+        reverse("deals:contact-edit", args=[contact.pk]),
+        {"name": "Иван Петров", "position": "Закупщик", "phone": "", "email": "ivan@example.com"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("deals:contact", args=[contact.pk])
+    contact.refresh_from_db()
+    assert (contact.name, contact.position, contact.phone, contact.email) == (
+        "Иван Петров",
+        "Закупщик",
+        "",
+        "ivan@example.com",
+    )
+
+
+def test_an_edited_contact_keeps_a_phone_or_an_email(client, manager):
+    contact = ContactFactory(name="Иван", phone="+7 900", email="")
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("deals:contact-edit", args=[contact.pk]),
+        {"name": "Иван", "position": "", "phone": "", "email": ""},
+    )
+
+    assert response.status_code == 200
+    assert "Укажите телефон или e-mail контакта." in response.content.decode()
+    contact.refresh_from_db()
+    assert contact.phone == "+7 900"
+
+
+def test_warehouse_staff_do_not_edit_a_contact(client, worker):
+    contact = ContactFactory()
+    client.force_login(worker)
+
+    assert client.get(reverse("deals:contact-edit", args=[contact.pk])).status_code == 403
