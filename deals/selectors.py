@@ -3,7 +3,7 @@ so that query counts are owned in one place."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import FileField, Q, QuerySet
 
 from deals.models import Deal, DealComment, LossReason, StageChange, Task, TaskComment
 from fulfillment.roles import AnyUser, Role, is_sales, is_warehouse, sees_all_deals
@@ -74,15 +74,11 @@ def task_comments(*, task: Task) -> QuerySet[TaskComment]:
     return task.comments.select_related("author").order_by("created_at", "pk")
 
 
-def deal_file_access(user: AnyUser, name: str) -> bool | None:
-    """Whether the user may download a file attached to a deal (None: not a deal's file)."""
-    from django.db.models import FileField, Q
-
+def deal_file_access(user: AnyUser, name: str) -> bool:
+    """Whether the user may download a file of a deal they see: one of its file fields or a
+    file attached to a comment of its timeline."""
     file_fields = [f.name for f in Deal._meta.fields if isinstance(f, FileField)]
-    owning = Q()
+    owning = Q(pk__in=DealComment.objects.filter(file=name).values("deal"))
     for field_name in file_fields:
         owning |= Q(**{field_name: name})
-    deals = Deal.objects.filter(owning)
-    if not deals.exists():
-        return None
-    return deal_visible_to(user, deals).exists()
+    return deal_visible_to(user, Deal.objects.filter(owning)).exists()

@@ -10,7 +10,8 @@ class WarehouseConfig(AppConfig):
         from fulfillment.files import register_file_access
         from warehouse import handlers  # noqa: F401  (registers the stage-entry automation)
         from warehouse.push import push_channel_register
-        from warehouse.selectors import task_comment_file_access
+        from warehouse.selectors import deal_worker_file_access, task_comment_file_access
 
         register_file_access(task_comment_file_access)
+        register_file_access(deal_worker_file_access)
         push_channel_register()

@@ -36,9 +36,9 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.models import Task
 from deals.pipelines import get_pipeline
-from deals.selectors import task_visibility
 from fulfillment.roles import AnyUser, Role, is_sales
 from warehouse.models import WorkSession
+from warehouse.selectors import work_sessions_visible_to
 from warehouse.services import RESULT_FIELD
 
 GROUPS = {
@@ -52,6 +52,7 @@ GROUPS = {
 _TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 DEFAULT_DAYS = 30
 ROW_LIMIT = 1000  # a page and an export stay bounded; narrow the filter for more
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
 def can_see_report(user: AnyUser) -> bool:
@@ -61,6 +62,26 @@ def can_see_report(user: AnyUser) -> bool:
 
 def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class WorkReportForm(forms.Form):
+    """The filter's form: a period that starts before it ends, within years the database and
+    the calendar handle."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        for name in ("date_from", "date_to"):
+            day = data.get(name)
+            if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+                self.add_error(
+                    name,
+                    gettext("Choose a date between %(first)s and %(last)s.")
+                    % {"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+                )
+        if start and end and start > end:
+            self.add_error("date_to", gettext("The period ends before it starts."))
+        return data
 
 
 class WorkReportFilter(django_filters.FilterSet):
@@ -88,6 +109,7 @@ class WorkReportFilter(django_filters.FilterSet):
     class Meta:
         model = WorkSession
         fields = ["date_from", "date_to", "worker", "pipeline", "group"]
+        form = WorkReportForm
 
     def __init__(self, data=None, *args, **kwargs) -> None:
         data = data.copy() if data is not None else {}
@@ -148,15 +170,9 @@ def _seconds(duration: datetime.timedelta | None) -> int:
     return max(0, int(duration.total_seconds())) if duration else 0
 
 
-def work_sessions_for_report(user: AnyUser) -> QuerySet[WorkSession]:
-    """Sessions on the warehouse tasks the user may see."""
-    tasks = Task.objects.filter(task_visibility(user), kind=Task.Kind.WAREHOUSE)
-    return WorkSession.objects.filter(task__in=tasks)
-
-
 def work_report(*, user: AnyUser, data) -> tuple[WorkReportFilter, Report | None]:
     """The report for the filter ``data`` (a QueryDict); None while the filter is invalid."""
-    filterset = WorkReportFilter(data, queryset=work_sessions_for_report(user))
+    filterset = WorkReportFilter(data, queryset=work_sessions_visible_to(user))
     if not filterset.is_valid():
         return filterset, None
     start, end = filterset.period()

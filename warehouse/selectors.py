@@ -30,7 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from deals.models import Deal, Task, TaskComment
-from deals.pipelines import get_pipeline
+from deals.pipelines import PIPELINES, get_pipeline
 from deals.pipelines.fields import DEAL_FIELDS, field_label, field_type, model_field
 from deals.selectors import task_visibility
 from fulfillment.roles import AnyUser
@@ -137,10 +137,14 @@ def work_session_running(*, user: AnyUser) -> WorkSession | None:
     )
 
 
+def work_sessions_visible_to(user: AnyUser) -> QuerySet[WorkSession]:
+    """Sessions on the warehouse tasks the user may see."""
+    return WorkSession.objects.filter(task__in=warehouse_tasks_visible_to(user))
+
+
 def work_session_get(*, pk: int, user: AnyUser) -> WorkSession | None:
     """A session of a task the user may see."""
-    visible = warehouse_tasks_visible_to(user)
-    return WorkSession.objects.select_related("task").filter(pk=pk, task__in=visible).first()
+    return work_sessions_visible_to(user).select_related("task").filter(pk=pk).first()
 
 
 @dataclass(frozen=True)
@@ -193,9 +197,16 @@ def task_comment_file_get(*, task: Task, pk: int) -> FieldFile | None:
     return comment.file if comment else None
 
 
-def task_comment_file_access(user: AnyUser, name: str) -> bool | None:
-    """``/files/`` check for files attached to task comments (None: not such a file)."""
-    tasks = Task.objects.filter(comments__file=name)
-    if not tasks.exists():
-        return None
-    return tasks.filter(task_visibility(user)).exists()
+def task_comment_file_access(user: AnyUser, name: str) -> bool:
+    """``/files/`` check for files attached to the comments of a task the user sees."""
+    return Task.objects.filter(task_visibility(user), comments__file=name).exists()
+
+
+def deal_worker_file_access(user: AnyUser, name: str) -> bool:
+    """``/files/`` check for a deal's files a warehouse worker needs (never money): those of
+    the deals of the warehouse tasks the user sees."""
+    owning = Q(pk__in=[])
+    for pipeline in PIPELINES:
+        for code in _worker_file_codes(pipeline):
+            owning |= Q(deal__pipeline=pipeline, **{f"deal__{code}": name})
+    return warehouse_tasks_visible_to(user).filter(owning).exists()

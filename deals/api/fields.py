@@ -20,13 +20,13 @@ from deals.pipelines.fields import DEAL_FIELDS, field_choices, field_label, mode
 
 
 class DownloadFileField(serializers.FileField):
-    """Takes an upload; answers the protected download URL (``/files/<name>``), never the
-    storage's public one."""
+    """Takes an upload; answers the API's protected download URL (``/api/files/<name>``),
+    never the storage's public one."""
 
     def to_representation(self, value) -> str | None:
         if not value:
             return None
-        url = reverse("protected-file", args=[value.name])
+        url = reverse("api:file", args=[value.name])
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
 

@@ -52,12 +52,25 @@ class ContactFilter(django_filters.FilterSet):
         fields = ()
 
 
+class UserFilter(django_filters.CharFilter):
+    """A person: `me` for the signed-in user, or a user id."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("help_text", "`me` for the signed-in user, or a user id.")
+        kwargs["validators"] = [
+            RegexValidator(r"^(me|[0-9]{1,18})$", _("Enter «me» or a user id."))
+        ]
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset: QuerySet, value: str) -> QuerySet:
+        if not value:
+            return queryset
+        user_id = self.parent.request.user.pk if value == "me" else int(value)
+        return queryset.filter(**{self.field_name: user_id})
+
+
 class TaskFilter(django_filters.FilterSet):
-    assignee = django_filters.CharFilter(
-        method="filter_assignee",
-        help_text="`me` for the signed-in user's tasks, or a user id.",
-        validators=[RegexValidator(r"^(me|[0-9]{1,18})$", _("Enter «me» or a user id."))],
-    )
+    assignee = UserFilter(field_name="assignee_id")
     kind = django_filters.ChoiceFilter(choices=Task.Kind.choices)
     status = django_filters.MultipleChoiceFilter(choices=Task.Status.choices)
     is_open = django_filters.BooleanFilter(method="filter_is_open")
@@ -66,11 +79,6 @@ class TaskFilter(django_filters.FilterSet):
     class Meta:
         model = Task
         fields = ()
-
-    def filter_assignee(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
-        if value == "me":
-            return queryset.filter(assignee=self.request.user)
-        return queryset.filter(assignee_id=int(value))
 
     def filter_is_open(self, queryset: QuerySet[Task], name: str, value: bool | None):
         if value is None:

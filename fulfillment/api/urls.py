@@ -8,8 +8,9 @@ from deals.api.pipelines import PipelineViewSet
 from deals.api.views import CompanyViewSet, ContactViewSet, DealViewSet
 from fulfillment.api.auth import AuthTokenApi
 from fulfillment.api.errors import api_not_found
+from fulfillment.api.files import FileDownloadApi
 from fulfillment.api.notifications import NotificationViewSet
-from warehouse.api import WarehouseTaskViewSet
+from warehouse.api import WarehouseTaskViewSet, WorkReportApi, WorkSessionViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -18,11 +19,14 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("deals", DealViewSet, basename="deal")
 router.register("pipelines", PipelineViewSet, basename="pipeline")
 router.register("tasks", WarehouseTaskViewSet, basename="task")
+router.register("work-sessions", WorkSessionViewSet, basename="work-session")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"
 urlpatterns = [
     path("auth/token/", AuthTokenApi.as_view(), name="auth-token"),
+    path("files/<path:name>", FileDownloadApi.as_view(), name="file"),
+    path("reports/task-time/", WorkReportApi.as_view(), name="report-task-time"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

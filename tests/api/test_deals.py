@@ -65,12 +65,13 @@ def test_files_are_download_urls_behind_the_permission_check(manager, other_mana
 
     url = client_for(manager).get(f"/api/deals/{deal.pk}/").json()["proposal_file"]
 
-    assert url == f"http://testserver/files/{deal.proposal_file.name}"
-    owner, stranger = client_for(manager), client_for(other_manager)
-    owner.force_login(manager)
-    stranger.force_login(other_manager)
-    assert owner.get(url).status_code == 200
-    assert stranger.get(url).status_code == 404
+    assert url == f"http://testserver/api/files/{deal.proposal_file.name}"
+    # Signed in by token only, as an integration is.
+    download = client_for(manager).get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == deal.proposal_file.open("rb").read()
+    assert client_for(other_manager).get(url).status_code == 404
+    assert client_for(None).get(url).status_code == 401
 
 
 def test_the_list_costs_the_same_queries_whatever_the_number_of_deals(
@@ -271,7 +272,9 @@ def test_a_move_fills_the_fields_it_needs_in_the_same_request(manager):
     assert deal.stage == "director_approval"
     assert str(deal.amount) == "150000.50"
     assert deal.proposal_file.name.endswith("/kp.pdf")
-    assert response.json()["proposal_file"] == f"http://testserver/files/{deal.proposal_file.name}"
+    assert (
+        response.json()["proposal_file"] == f"http://testserver/api/files/{deal.proposal_file.name}"
+    )
 
 
 def test_failure_needs_a_reason(manager):
@@ -391,7 +394,7 @@ def test_comments_and_history_of_a_deal(manager):
     history = client.get(f"/api/deals/{deal.pk}/history/").json()
 
     assert created.status_code == 201
-    assert created.json()["file"].startswith("http://testserver/files/comments/")
+    assert created.json()["file"].startswith("http://testserver/api/files/comments/")
     assert [c["text"] for c in comments["results"]] == ["Клиент просит скидку"]
     assert [(h["transition"], h["from_stage"], h["to_stage"]) for h in history["results"]] == [
         ("to_proposal", "new", "proposal")
@@ -426,3 +429,41 @@ def test_contact_without_phone_or_email_is_refused(manager):
 
     assert response.status_code == 400
     assert response.json()["detail"] == "Укажите телефон или e-mail контакта."
+
+
+def test_a_contact_is_changed_but_stays_with_its_company(manager):
+    contact = ContactFactory(phone="+7 900", email="")
+    other = CompanyFactory()
+
+    response = client_for(manager).patch(
+        f"/api/contacts/{contact.pk}/",
+        {"position": "Закупщик", "email": "buyer@example.com", "company": other.pk},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["position"], body["email"], body["company"]) == (
+        "Закупщик",
+        "buyer@example.com",
+        contact.company_id,
+    )
+    contact.refresh_from_db()
+    assert (contact.position, contact.email, contact.company_id) == (
+        "Закупщик",
+        "buyer@example.com",
+        body["company"],
+    )
+
+
+def test_a_contact_change_that_leaves_no_phone_or_email_is_refused(manager):
+    contact = ContactFactory(phone="+7 900", email="")
+
+    response = client_for(manager).patch(
+        f"/api/contacts/{contact.pk}/", {"phone": ""}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Укажите телефон или e-mail контакта."
+    contact.refresh_from_db()
+    assert contact.phone == "+7 900"

@@ -7,11 +7,15 @@ warehouse tasks and holds no deal permission (403); anonymous callers get 401.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from fulfillment.roles import Role
 from tests.api.conftest import approval_task, client_for, warehouse_task
 from tests.factories import CompanyFactory, ContactFactory, UserFactory, make_deal
+from warehouse.models import WorkSession
 
 pytestmark = pytest.mark.django_db
 
@@ -19,18 +23,26 @@ ROLES = ("manager", "other_manager", "director", "worker", "anonymous")
 
 
 @pytest.fixture
-def world(manager, director):
+def world(manager, director, worker):
     deal = make_deal("calculation", "new", responsible=manager)
     acceptance = make_deal("acceptance", "to_warehouse", responsible=manager, recount_file="")
     proposal = make_deal(
         "calculation", "director_approval", responsible=manager, director_approved_at=None
+    )
+    task = warehouse_task(acceptance)
+    # An earlier stretch of the worker's on the task, which stays in the queue.
+    started = timezone.now() - datetime.timedelta(hours=1)
+    session = WorkSession.objects.create(
+        task=task, worker=worker, started_at=started, stopped_at=timezone.now()
     )
     return {
         "deal": deal,
         "company": deal.company,
         "contact": deal.contact,
         "approval": approval_task(proposal),
-        "warehouse": warehouse_task(acceptance),
+        "warehouse": task,
+        "session": session,
+        "proposal_file": proposal.proposal_file.name,
     }
 
 
@@ -57,6 +69,10 @@ READS = [
     ("get", "/api/tasks/{warehouse}/", (200, 404, 200, 200, 401)),
     ("get", "/api/tasks/{approval}/comments/", (200, 404, 200, 404, 401)),
     ("get", "/api/tasks/{warehouse}/comments/", (200, 404, 200, 200, 401)),
+    ("get", "/api/files/{proposal_file}", (200, 404, 200, 404, 401)),
+    ("get", "/api/work-sessions/", (200, 200, 200, 200, 401)),
+    ("get", "/api/work-sessions/{session}/", (200, 404, 200, 200, 401)),
+    ("get", "/api/reports/task-time/", (200, 200, 200, 403, 401)),
     ("get", "/api/notifications/", (200, 200, 200, 200, 401)),
     ("get", "/api/notifications/unread-count/", (200, 200, 200, 200, 401)),
 ]
@@ -65,7 +81,7 @@ READS = [
 @pytest.mark.parametrize(("method", "path", "expected"), READS, ids=[r[1] for r in READS])
 @pytest.mark.parametrize("role_index", range(len(ROLES)), ids=ROLES)
 def test_reads(request, world, method, path, expected, role_index):
-    ids = {name: getattr(obj, "pk", None) for name, obj in world.items()}
+    ids = {name: getattr(obj, "pk", obj) for name, obj in world.items()}
     client = client_for(_user(request, ROLES[role_index]))
     response = getattr(client, method)(path.format(**ids))
     assert response.status_code == expected[role_index], response.content
@@ -86,6 +102,12 @@ def _writes(world):
             "/api/contacts/",
             {"company": company.pk, "name": "Анна", "email": "anna@example.com"},
             (201, 201, 201, 403, 401),
+        ),
+        (
+            "patch",
+            f"/api/contacts/{contact.pk}/",
+            {"position": "Закупщик"},
+            (200, 200, 200, 403, 401),
         ),
         (
             "post",
@@ -141,6 +163,12 @@ def _writes(world):
             {"text": "Коробки пришли"},
             (201, 404, 201, 201, 401),
         ),
+        (
+            "post",
+            f"/api/work-sessions/{world['session'].pk}/close/",
+            {},
+            (403, 404, 200, 200, 401),
+        ),
         ("post", "/api/notifications/read/", {}, (200, 200, 200, 200, 401)),
     ]
 
@@ -149,6 +177,7 @@ WRITE_IDS = [
     "company-create",
     "company-update",
     "contact-create",
+    "contact-update",
     "deal-create",
     "deal-update",
     "deal-comment",
@@ -158,6 +187,7 @@ WRITE_IDS = [
     "approval-return",
     "warehouse-start",
     "warehouse-comment",
+    "session-close",
     "notifications-read",
 ]
 

@@ -170,3 +170,21 @@ def test_a_running_session_counts_up_to_now(client, director, task, worker):
         report = get_report(client, director, now=timezone.now()).context["report"]
     assert report.total_seconds == 20 * 60
     assert WorkSession.objects.get().is_running
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        (
+            {"date_from": "2026-12-02", "date_to": "2026-12-01"},
+            "date_to",
+            "Период кончается раньше, чем начинается.",
+        ),
+        ({"date_from": "0001-01-01"}, "date_from", "Выберите дату между 2000 и 2100."),
+    ],
+)
+def test_a_period_out_of_order_or_range_is_refused(client, director, params, field, message):
+    response = get_report(client, director, **params)
+
+    assert response.status_code == 400
+    assert response.context["filter"].form.errors[field] == [message]

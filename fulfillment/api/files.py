@@ -1,0 +1,35 @@
+"""Uploaded files through the API: ``GET /api/files/<name>`` streams a file to a caller the
+owning app allows (the same check as the pages' ``/files/``), signed in by token or session.
+The file fields of the API's representations link here."""
+
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from fulfillment.files import user_may_download
+
+
+class FileDownloadApi(APIView):
+    @extend_schema(
+        operation_id="files_retrieve",
+        parameters=[
+            OpenApiParameter(
+                "name",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="The file's name as the representations' file URLs give it.",
+            )
+        ],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        tags=["files"],
+    )
+    def get(self, request: Request, name: str) -> FileResponse:
+        """Download a file of a deal, a comment or a task; 404 when it is not yours to see."""
+        if not user_may_download(request.user, name) or not default_storage.exists(name):
+            raise Http404
+        return FileResponse(default_storage.open(name, "rb"), as_attachment=True)
