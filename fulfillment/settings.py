@@ -174,6 +174,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# The cache holds the API's login throttle counters: shared by every web process in production
+# (Redis), in-process for the embedded default.
+CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -210,6 +214,14 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "fulfillment.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "fulfillment.api.errors.api_exception_handler",
+    # POST /api/auth/token/ guesses passwords slowly: per client address and per login.
+    "DEFAULT_THROTTLE_RATES": {
+        "auth-token": env.str("API_TOKEN_RATE_PER_ADDRESS", default="20/min"),
+        "auth-token-login": env.str("API_TOKEN_RATE_PER_LOGIN", default="10/min"),
+    },
+    # Proxies in front of the app whose X-Forwarded-For is trusted for the client address
+    # (0: the connection's address, which a client cannot forge).
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fulfillment CRM API",

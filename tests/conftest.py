@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.core.cache import cache
 
 from fulfillment.roles import Role
 from tests.factories import UserFactory
@@ -15,6 +16,12 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no cached state (the API's login throttle counts are there)."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -49,6 +56,22 @@ def require_service(available: bool, what: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"{what} is required (REQUIRE_SERVICES=1) but not available")
     pytest.skip(f"{what} is not configured")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """``REDIS_URL`` of a Redis server that answers."""
+    import redis
+    from django.conf import settings
+
+    try:
+        available = bool(
+            settings.REDIS_URL and redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+        )
+    except redis.RedisError:
+        available = False
+    require_service(available, "Redis (REDIS_URL)")
+    return settings.REDIS_URL
 
 
 @pytest.fixture

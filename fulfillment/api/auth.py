@@ -1,9 +1,15 @@
 """Token authentication for integrations and scripts: ``POST /api/auth/token/`` with the
-login and password answers the user's token; requests then send ``Authorization: Token …``."""
+login and password answers the user's token; requests then send ``Authorization: Token …``.
+
+The endpoint is throttled per client address and per login (``API_TOKEN_RATE_PER_*``), so
+passwords cannot be guessed at speed from one machine or against one account from many.
+"""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+import hashlib
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -11,11 +17,38 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
+
+from fulfillment.api.errors import ErrorSerializer
 
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class AddressThrottle(SimpleRateThrottle):
+    """Token requests from one client address."""
+
+    scope = "auth-token"
+
+    def get_cache_key(self, request: Request, view: APIView) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class LoginThrottle(SimpleRateThrottle):
+    """Token requests for one login, from wherever they come."""
+
+    scope = "auth-token-login"
+
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
+        data = request.data
+        username = data.get("username") if hasattr(data, "get") else None
+        if not isinstance(username, str) or not username.strip():
+            return None  # refused as a bad request anyway
+        # Hashed: a login may hold any character and any length; a cache key may not.
+        ident = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class AuthTokenApi(APIView):
@@ -23,11 +56,15 @@ class AuthTokenApi(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
     parser_classes = (JSONParser,)
+    throttle_classes = (AddressThrottle, LoginThrottle)
 
     @extend_schema(
         operation_id="auth_token_create",
         request=AuthTokenSerializer,
-        responses={200: TokenSerializer},
+        responses={
+            200: TokenSerializer,
+            429: OpenApiResponse(ErrorSerializer, "Too many tries: wait and retry."),
+        },
         auth=[],
         tags=["auth"],
     )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+import redis
+from django.core.cache import caches
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
@@ -43,6 +47,85 @@ def test_no_token_for_wrong_credentials_or_inactive_users(body):
     assert response.status_code == 400
     assert response.json()["detail"] == "Невозможно войти с предоставленными учетными данными."
     assert not Token.objects.exists()
+
+
+def _token_request(username: str, password: str = "wrong", address: str = "10.0.0.1"):
+    return client_for(None).post(
+        "/api/auth/token/",
+        {"username": username, "password": password},
+        format="json",
+        REMOTE_ADDR=address,
+    )
+
+
+def test_password_guessing_from_one_address_is_slowed(manager, settings):
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    limit = int(rates["auth-token"].split("/")[0])
+
+    answers = [_token_request(f"guess-{n}").status_code for n in range(limit)]
+    refused = _token_request(manager.username, "secret-pass-1")
+
+    assert answers == [400] * limit
+    assert refused.status_code == 429
+    assert refused.json()["detail"].startswith("Запрос был проигнорирован.")
+    assert int(refused["Retry-After"]) > 0
+    # Another address is not held back.
+    assert _token_request(manager.username, "secret-pass-1", "10.0.0.2").status_code == 200
+
+
+def test_password_guessing_against_one_login_is_slowed_from_any_address(manager, settings):
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    limit = int(rates["auth-token-login"].split("/")[0])
+
+    answers = [
+        _token_request(manager.username.upper(), address=f"10.0.1.{n}").status_code
+        for n in range(limit)
+    ]
+    refused = _token_request(manager.username, "secret-pass-1", "10.0.2.1")
+
+    assert answers == [400] * limit
+    assert refused.status_code == 429
+    assert _token_request("someone-else", address="10.0.2.1").status_code == 400
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_limit(manager, settings):
+    limit = int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["auth-token"].split("/")[0])
+    client = client_for(None)
+
+    for n in range(limit + 1):
+        response = client.post(
+            "/api/auth/token/",
+            {"username": f"guess-{n}", "password": "wrong"},
+            format="json",
+            REMOTE_ADDR="10.0.3.1",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+
+    assert response.status_code == 429
+
+
+def test_web_processes_share_the_counts_in_redis(manager, settings, redis_url):
+    """Production keeps the counts in Redis, so every web process sees the same tries."""
+    prefix = f"throttle-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    limit = int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["auth-token"].split("/")[0])
+    try:
+        for n in range(limit):
+            _token_request(f"guess-{n}", address="10.0.4.1")
+        assert caches["default"].get("throttle_auth-token_10.0.4.1") is not None
+        # A fresh connection, as another process would open.
+        caches.close_all()
+        assert _token_request(manager.username, "secret-pass-1", "10.0.4.1").status_code == 429
+    finally:
+        server = redis.Redis.from_url(redis_url)
+        for key in server.scan_iter(match=f"{prefix}:*"):
+            server.delete(key)
 
 
 def test_the_session_of_the_pages_works_too(manager):

@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
-from django.conf import settings
 from django.db import connection, connections, transaction
 
 from deals import automation, services
@@ -16,7 +15,6 @@ from deals.models import AutomationJob, Company, Deal, Handoff
 from deals.tasks import run_automation_job
 from fulfillment.celery import app as celery_app
 from fulfillment.celery_worker import WorkerProcess, wait_for
-from tests.conftest import require_service
 from tests.factories import CompanyFactory, make_deal
 
 pytestmark = [
@@ -25,15 +23,6 @@ pytestmark = [
 ]
 
 DEAD_BROKER = "redis://127.0.0.1:1/0"
-
-
-def _redis_available() -> bool:
-    if not settings.REDIS_URL:
-        return False
-    try:
-        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping())
-    except redis.RedisError:
-        return False
 
 
 QUEUE = "celery"
@@ -47,11 +36,10 @@ def _use_broker(url: str | None) -> None:
 
 
 @pytest.fixture
-def broker(postgres):
-    require_service(_redis_available(), "Redis (REDIS_URL)")
-    redis.Redis.from_url(settings.REDIS_URL).delete(QUEUE)  # nothing left from an earlier run
-    _use_broker(settings.REDIS_URL)
-    yield settings.REDIS_URL
+def broker(postgres, redis_url):
+    redis.Redis.from_url(redis_url).delete(QUEUE)  # nothing left from an earlier run
+    _use_broker(redis_url)
+    yield redis_url
     _use_broker(None)
 
 
