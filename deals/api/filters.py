@@ -19,6 +19,23 @@ class IdFilter(django_filters.NumberFilter):
 _STAGE_CODES = sorted({s.code for p in PIPELINES.values() for s in p.stages})
 
 
+class UserFilter(django_filters.CharFilter):
+    """A person: `me` for the signed-in user, or a user id."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("help_text", "`me` for the signed-in user, or a user id.")
+        kwargs["validators"] = [
+            RegexValidator(r"^(me|[0-9]{1,18})$", _("Enter «me» or a user id."))
+        ]
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset: QuerySet, value: str) -> QuerySet:
+        if not value:
+            return queryset
+        user_id = self.parent.request.user.pk if value == "me" else int(value)
+        return queryset.filter(**{self.field_name: user_id})
+
+
 class DealFilter(django_filters.FilterSet):
     pipeline = django_filters.ChoiceFilter(choices=pipeline_choices())
     stage = django_filters.ChoiceFilter(
@@ -26,7 +43,9 @@ class DealFilter(django_filters.FilterSet):
         help_text="A stage code; with `pipeline` for one pipeline's stage.",
     )
     company = IdFilter(field_name="company_id")
-    responsible = IdFilter(field_name="responsible_id")
+    responsible = UserFilter(field_name="responsible_id")
+    amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
+    amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
     is_open = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull")
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
@@ -50,23 +69,6 @@ class ContactFilter(django_filters.FilterSet):
     class Meta:
         model = Contact
         fields = ()
-
-
-class UserFilter(django_filters.CharFilter):
-    """A person: `me` for the signed-in user, or a user id."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("help_text", "`me` for the signed-in user, or a user id.")
-        kwargs["validators"] = [
-            RegexValidator(r"^(me|[0-9]{1,18})$", _("Enter «me» or a user id."))
-        ]
-        super().__init__(*args, **kwargs)
-
-    def filter(self, queryset: QuerySet, value: str) -> QuerySet:
-        if not value:
-            return queryset
-        user_id = self.parent.request.user.pk if value == "me" else int(value)
-        return queryset.filter(**{self.field_name: user_id})
 
 
 class TaskFilter(django_filters.FilterSet):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -105,6 +106,22 @@ def test_filters_and_search(manager):
     bad = client.get("/api/deals/", {"pipeline": "nope"})
     assert bad.status_code == 400
     assert list(bad.json()["errors"]) == ["pipeline"]
+
+
+def test_deals_by_responsible_and_amount(director, manager, other_manager):
+    small = make_deal("calculation", "proposal", responsible=manager, amount=Decimal("1000"))
+    large = make_deal("calculation", "proposal", responsible=manager, amount=Decimal("90000"))
+    theirs = make_deal("calculation", "proposal", responsible=other_manager, amount=None)
+
+    def ids(user, **query):
+        body = client_for(user).get("/api/deals/", query).json()
+        return sorted(d["id"] for d in body["results"])
+
+    assert ids(manager, responsible="me") == sorted([small.pk, large.pk])
+    assert ids(director, responsible=other_manager.pk) == [theirs.pk]
+    assert ids(director, amount_min="5000") == [large.pk]
+    assert ids(director, amount_max="5000") == [small.pk]
+    assert ids(director, amount_min="500", amount_max="100000") == sorted([small.pk, large.pk])
 
 
 def test_create_goes_through_the_service_and_answers_the_deal(manager):
