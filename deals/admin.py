@@ -43,23 +43,9 @@ class CompanyAdmin(admin.ModelAdmin):
     search_fields = ["name", "legal_name", "inn"]
     inlines = [ContactInline]
     fieldsets = [
-        (None, {"fields": ["name", "phone", "email"]}),
-        (
-            _("Legal details"),
-            {
-                "fields": [
-                    "legal_name",
-                    "inn",
-                    "kpp",
-                    "ogrn",
-                    "legal_address",
-                    "bik",
-                    "bank_account",
-                    "signatory",
-                ]
-            },
-        ),
-        (_("Contract"), {"fields": ["has_contract", "contract_number", "contract_date"]}),
+        (None, {"fields": ["name", *Company.REACH_FIELDS]}),
+        (_("Legal details"), {"fields": Company.LEGAL_FIELDS}),
+        (_("Contract"), {"fields": Company.CONTRACT_FIELDS}),
     ]
 
 

@@ -245,19 +245,7 @@ class ApprovalReturnForm(forms.Form):
 class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
-        fields = [
-            "name",
-            "legal_name",
-            "inn",
-            "kpp",
-            "ogrn",
-            "legal_address",
-            "bik",
-            "bank_account",
-            "signatory",
-            "phone",
-            "email",
-        ]
+        fields = Company.EDITABLE_FIELDS
         widgets = {"legal_address": forms.Textarea(attrs={"rows": 2})}
 
 

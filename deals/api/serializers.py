@@ -25,24 +25,9 @@ def _person(user) -> str | None:
 class CompanySerializer(serializers.ModelSerializer):
     class Meta:
         model = Company
-        fields = (
-            "id",
-            "name",
-            "legal_name",
-            "inn",
-            "kpp",
-            "ogrn",
-            "legal_address",
-            "bik",
-            "bank_account",
-            "signatory",
-            "phone",
-            "email",
-            "has_contract",
-            "contract_number",
-            "contract_date",
-            "created_at",
-        )
+        fields = ("id", *Company.EDITABLE_FIELDS, *Company.CONTRACT_FIELDS, "created_at")
+        # The contract status is the contract pipeline's to set, as on the pages.
+        read_only_fields = Company.CONTRACT_FIELDS
 
 
 class ContactSerializer(serializers.ModelSerializer):

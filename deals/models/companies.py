@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from deals import validators
@@ -12,7 +13,27 @@ from deals.pipelines import pipeline_choices
 
 
 class Company(models.Model):
-    """A client: its legal details and whether the fulfillment contract is signed."""
+    """A client: its legal details and whether the fulfillment contract is signed.
+
+    The field lists below are the one place the company's details are grouped: the card, the
+    form, the admin and the API read them.
+    """
+
+    # Staff edit these; the legal ones go into the contract.
+    LEGAL_FIELDS = (
+        "legal_name",
+        "inn",
+        "kpp",
+        "ogrn",
+        "legal_address",
+        "bik",
+        "bank_account",
+        "signatory",
+    )
+    REACH_FIELDS = ("phone", "email")
+    EDITABLE_FIELDS = ("name", *LEGAL_FIELDS, *REACH_FIELDS)
+    # Set by the contract pipeline when a contract deal is won, never by hand.
+    CONTRACT_FIELDS = ("has_contract", "contract_number", "contract_date")
 
     name = models.CharField(_("name"), max_length=255)
     legal_name = models.CharField(_("legal name"), max_length=255, blank=True)
@@ -45,6 +66,13 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def details(self) -> list[tuple[str, str]]:
+        """The legal details and how to reach the company, as (label, value) for the card."""
+        return [
+            (capfirst(self._meta.get_field(name).verbose_name), getattr(self, name))
+            for name in (*self.LEGAL_FIELDS, *self.REACH_FIELDS)
+        ]
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -484,3 +484,21 @@ def test_a_contact_change_that_leaves_no_phone_or_email_is_refused(manager):
     assert response.json()["detail"] == "Укажите телефон или e-mail контакта."
     contact.refresh_from_db()
     assert contact.phone == "+7 900"
+
+
+def test_the_contract_status_of_a_company_is_not_set_by_hand(manager):
+    company = CompanyFactory()
+
+    response = client_for(manager).patch(
+        f"/api/companies/{company.pk}/",
+        {"has_contract": True, "contract_number": "Д-1", "signatory": "Иванов И. И."},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    company.refresh_from_db()
+    assert (company.has_contract, company.contract_number, company.signatory) == (
+        False,
+        "",
+        "Иванов И. И.",
+    )
