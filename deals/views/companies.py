@@ -3,6 +3,10 @@ the client across the pipelines (the ones the user may see)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -26,14 +30,16 @@ def companies(request: HttpRequest) -> HttpResponse:
     return render(request, "deals/companies.html", {"page": page, "search": search})
 
 
-def _save_company(request: HttpRequest, form: CompanyForm, company: Company | None):
-    """Through the services (they validate INN, KPP, OGRN, BIK); errors land on the fields."""
+T = TypeVar("T")
+
+
+def _saved(form: forms.Form, save: Callable[[], T]) -> T | None:
+    """Run the service; a rule it refuses lands on the form's field (or on the form)."""
     try:
-        if company is None:
-            return services.company_create(**form.cleaned_data)
-        return services.company_update(company=company, data=form.cleaned_data)
+        return save()
     except ValidationError as error:
-        for field, messages_ in error.message_dict.items():
+        errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        for field, messages_ in errors.items():
             for message in messages_:
                 form.add_error(field if field in form.fields else None, message)
         return None
@@ -44,7 +50,15 @@ def company_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     company = get_object_or_404(Company, pk=pk) if pk else None
     form = CompanyForm(request.POST or None, instance=company)
     if request.method == "POST" and form.is_valid():
-        saved = _save_company(request, form, company)
+        # The services validate the INN, KPP, OGRN and bank details.
+        saved = _saved(
+            form,
+            lambda: (
+                services.company_create(**form.cleaned_data)
+                if company is None
+                else services.company_update(company=company, data=form.cleaned_data)
+            ),
+        )
         if saved is not None:
             messages.success(request, _("Saved."))
             return redirect("deals:company", pk=saved.pk)
@@ -71,15 +85,11 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     company = get_object_or_404(Company, pk=pk)
     form = ContactForm(request.POST)
-    if form.is_valid():
-        try:
-            services.contact_create(company=company, **form.cleaned_data)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("The contact is added."))
-            return redirect("deals:company", pk=company.pk)
+    if form.is_valid() and _saved(
+        form, lambda: services.contact_create(company=company, **form.cleaned_data)
+    ):
+        messages.success(request, _("The contact is added."))
+        return redirect("deals:company", pk=company.pk)
     return render(
         request,
         "deals/company.html",
@@ -97,15 +107,14 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a contact's name, position, phone or e-mail; back to the contact card."""
     contact = get_object_or_404(Contact.objects.select_related("company"), pk=pk)
     form = ContactForm(request.POST or None, instance=contact)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(contact=contact, data=form.cleaned_data)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("deals:contact", pk=contact.pk)
+    saved = (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(form, lambda: services.contact_update(contact=contact, data=form.cleaned_data))
+    )
+    if saved:
+        messages.success(request, _("Saved."))
+        return redirect("deals:contact", pk=contact.pk)
     return render(request, "deals/contact_form.html", {"form": form, "contact": contact})
 
 
