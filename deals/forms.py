@@ -4,7 +4,7 @@ choices and validators come from the one declaration on the model."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import django_filters
@@ -12,6 +12,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import Company, Contact, Deal, LossReason
@@ -255,7 +256,21 @@ class ContactForm(forms.ModelForm):
         fields = ["name", "position", "phone", "email"]
 
 
+class ListedChoiceIterator(ModelChoiceIterator):
+    """A select's choices read with one plain query. Django's own iterator streams them with
+    ``QuerySet.iterator()``, which on PostgreSQL declares a server-side cursor: three round
+    trips and a held cursor for a list of a few rows, several ms on every page showing it."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class PersonChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoiceIterator
+
     def label_from_instance(self, obj) -> str:
         return person_name(obj)
 
