@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import (
     Count,
@@ -44,10 +44,35 @@ def _open_tasks_count() -> Subquery:
     return Coalesce(Subquery(open_tasks, output_field=IntegerField()), Value(0))
 
 
+class BoardCard(TypedDict):
+    """What a card shows, read as plain values: a board builds no model instances."""
+
+    pk: int
+    stage: str
+    title: str
+    amount: Decimal | None
+    stage_entered_at: datetime.datetime
+    client: str | None
+    responsible_first_name: str
+    responsible_last_name: str
+    responsible_username: str
+    open_tasks: int
+
+
 def board_cards(queryset: QuerySet[Deal]) -> QuerySet[Deal]:
-    """Deals as board cards: client and responsible joined, open tasks counted in the query."""
-    return queryset.select_related("company", "responsible").annotate(
-        open_tasks=_open_tasks_count()
+    """Deals as board cards (rows of ``BoardCard``): client and responsible joined, open tasks
+    counted in the query, and only the columns a card shows."""
+    return queryset.annotate(open_tasks=_open_tasks_count()).values(
+        "pk",
+        "stage",
+        "title",
+        "amount",
+        "stage_entered_at",
+        "open_tasks",
+        client=F("company__name"),
+        responsible_first_name=F("responsible__first_name"),
+        responsible_last_name=F("responsible__last_name"),
+        responsible_username=F("responsible__username"),
     )
 
 
@@ -56,14 +81,14 @@ class BoardColumn:
     stage: Stage
     count: int = 0
     total: Decimal = Decimal("0")
-    cards: list[Deal] = field(default_factory=list)
+    cards: list[BoardCard] = field(default_factory=list)
 
     @property
     def has_more(self) -> bool:
         return len(self.cards) < self.count
 
     @property
-    def last(self) -> Deal | None:
+    def last(self) -> BoardCard | None:
         return self.cards[-1] if self.cards else None
 
 
@@ -78,13 +103,13 @@ def deal_board(
     """
     deals = deal_visible_to(user, queryset).filter(pipeline=pipeline.code)
     columns = {stage.code: BoardColumn(stage) for stage in pipeline.stages}
-    sums = deals.order_by().values("stage").annotate(n=Count("pk"), total=Sum("amount"))
+    sums = deals.order_by().values("stage").annotate(n=Count("*"), total=Sum("amount"))
     for row in sums:
         if row["stage"] in columns:
             columns[row["stage"]].count = row["n"]
             columns[row["stage"]].total = row["total"] or Decimal("0")
-    for deal in board_first_cards(deals):
-        columns[deal.stage].cards.append(deal)
+    for card in board_first_cards(deals):
+        columns[card["stage"]].cards.append(card)
     return list(columns.values())
 
 
@@ -114,7 +139,7 @@ def deal_board_column(
     stage: str,
     after: tuple[datetime.datetime, int] | None = None,
     queryset: QuerySet[Deal] | None = None,
-) -> list[Deal]:
+) -> list[BoardCard]:
     """The next cards of one column, after the card (time in stage, id) last shown: one
     query that walks the board index, however deep the user scrolls."""
     deals = deal_visible_to(user, queryset).filter(pipeline=pipeline.code, stage=stage)
