@@ -24,11 +24,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 
 from deals.models import AutomationJob, Company, Deal, DealComment, StageChange, Task
-from deals.pipelines import Pipeline, Stage
+from deals.pipelines import PIPELINES, Pipeline, Stage
 from deals.selectors import deal_visible_to
 from fulfillment.roles import AnyUser
 
 BOARD_PAGE_SIZE = 10  # about a laptop screen of cards; the rest load as the column scrolls
+MAX_STAGES = max(len(pipeline.stages) for pipeline in PIPELINES.values())
 # Newest in the stage first; ``pk`` breaks ties so that «more» pages never skip or repeat.
 BOARD_ORDER = ("-stage_entered_at", "-pk")
 
@@ -116,7 +117,12 @@ def deal_board(
 def board_first_cards(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     """The first ``BOARD_PAGE_SIZE`` cards of every stage, in one query: a window numbers the
     deals of each stage in board order, and only the ids it keeps are joined to their client,
-    responsible and open tasks."""
+    responsible and open tasks.
+
+    The window's ids are also capped by a LIMIT that is never reached (a pipeline has at most
+    ``MAX_STAGES`` stages). It tells PostgreSQL how few ids come out: with table statistics
+    the planner otherwise expects most of the pipeline and hashes the joined tables, which
+    makes the query twice as slow."""
     ranked = (
         deals.order_by()
         .annotate(
@@ -128,7 +134,7 @@ def board_first_cards(deals: QuerySet[Deal]) -> QuerySet[Deal]:
         )
         .filter(position__lte=BOARD_PAGE_SIZE)
         .values("pk")
-    )
+    )[: BOARD_PAGE_SIZE * MAX_STAGES]
     return board_cards(Deal.objects.filter(pk__in=ranked)).order_by("stage", *BOARD_ORDER)
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import Deal, StageChange, Task
-from deals.page_selectors import BOARD_PAGE_SIZE, deal_board
+from deals.page_selectors import BOARD_PAGE_SIZE, MAX_STAGES, deal_board
 from deals.pipelines import CALCULATION, PIPELINES
 from fulfillment.roles import user_roles
 from tests.factories import CompanyFactory, make_deal
@@ -197,6 +197,28 @@ def test_the_board_selector_reads_in_two_queries(manager, django_assert_num_quer
 
 def _shown_deals(html: str) -> list[int]:
     return [int(pk) for pk in re.findall(r'data-deal="(\d+)"', html)]
+
+
+def test_every_column_of_the_longest_pipeline_gets_its_first_cards(manager):
+    pipeline = max(PIPELINES.values(), key=lambda p: len(p.stages))
+    assert len(pipeline.stages) == MAX_STAGES
+    now = timezone.now()
+    Deal.objects.bulk_create(
+        Deal(
+            pipeline=pipeline.code,
+            stage=stage.code,
+            title=f"{stage.code} {i}",
+            responsible=manager,
+            stage_entered_at=now - datetime.timedelta(minutes=i),
+        )
+        for stage in pipeline.stages
+        for i in range(BOARD_PAGE_SIZE + 1)
+    )
+
+    columns = deal_board(user=manager, pipeline=pipeline)
+
+    assert [len(column.cards) for column in columns] == [BOARD_PAGE_SIZE] * MAX_STAGES
+    assert all(column.count == BOARD_PAGE_SIZE + 1 for column in columns)
 
 
 def test_a_column_loads_the_next_cards_after_the_last_one_shown(client, manager):
