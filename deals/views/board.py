@@ -73,8 +73,8 @@ def _url_with_id(name: str) -> Callable[[int], str]:
 
 # A card as the board prints it: the drag data, the title link, client, amount, responsible,
 # days in stage, open tasks and the stage menu button. Printed in Python rather than through
-# template tags: 60 cards rendered tag by tag were the largest part of a board's server time
-# (``manage.py bench_pages``).
+# template tags: 60 cards rendered tag by tag were the largest part of the board's time
+# outside the database (``manage.py bench_pages``).
 CARD_HTML = """
 <li class="deal-card" draggable="true" data-deal="{pk}" data-stage="{stage}" \
 data-moves-url="{moves_url}">
