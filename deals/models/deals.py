@@ -197,9 +197,15 @@ class Deal(ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.CheckConstraint(condition=_stage_in_pipeline(), name="deal_stage_in_pipeline"),
         ]
+        # ``amount`` ends both board indexes so that a column's count and sum are read from
+        # the index alone (the director's board, a manager's own deals).
         indexes = [
-            models.Index(fields=["pipeline", "stage", "-stage_entered_at"], name="deal_board"),
-            models.Index(fields=["responsible", "pipeline", "stage"], name="deal_responsible"),
+            models.Index(
+                fields=["pipeline", "stage", "-stage_entered_at", "amount"], name="deal_board"
+            ),
+            models.Index(
+                fields=["responsible", "pipeline", "stage", "amount"], name="deal_responsible"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from deals import services
 from deals.exceptions import DealFieldError, MissingFieldsError
-from deals.forms import DealCreateForm
+from deals.forms import CONTACTS_TARGET, DealCreateForm
+from deals.pipelines import Pipeline
 from deals.views.board import pipeline_or_404
 from deals.views.common import sales_required
 from fulfillment.exceptions import ApplicationError
@@ -19,6 +20,8 @@ from fulfillment.exceptions import ApplicationError
 @sales_required
 def deal_new(request: HttpRequest, code: str) -> HttpResponse:
     pipeline = pipeline_or_404(code)
+    if request.htmx and request.htmx.target == CONTACTS_TARGET:
+        return _contacts_of_company(request, pipeline)
     form = DealCreateForm(
         request.POST or None,
         request.FILES or None,
@@ -48,3 +51,14 @@ def deal_new(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("The deal «%(deal)s» is created.") % {"deal": deal.title})
             return redirect("deals:detail", pk=deal.pk)
     return render(request, "deals/new.html", {"pipeline": pipeline, "form": form})
+
+
+def _contacts_of_company(request: HttpRequest, pipeline: Pipeline) -> HttpResponse:
+    """The contact select for the company just chosen (keeping the chosen person if they work
+    there)."""
+    form = DealCreateForm(
+        pipeline=pipeline,
+        user=request.user,
+        initial={"company": request.GET.get("company"), "contact": request.GET.get("contact")},
+    )
+    return render(request, "deals/_new_contacts.html", {"form": form})

@@ -1,5 +1,6 @@
 /* The staff pages' behaviour on top of htmx: dialogs the server sends, drag and drop on the
-   board (moves posted as the stage menu would), live required-field marks on «Создать». */
+   board (moves posted as the stage menu would), live required-field marks and the company's
+   contact persons on «Создать». */
 (function () {
   "use strict";
 
@@ -107,5 +108,22 @@
     refreshRequired(form);
     form.addEventListener("change", function () { refreshRequired(form); });
     form.addEventListener("input", function () { refreshRequired(form); });
+  });
+
+  // --- «Создать»: choosing a company swaps in the select of its contact persons; a person
+  // picked while the new select was on its way stays picked if they work there.
+  var pickedContact = "";
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target.id === "id_contact") pickedContact = event.detail.target.value;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var select = document.getElementById("id_contact");
+    var form = select && select.closest("[data-stage-form]");
+    if (!form) return;
+    if (pickedContact && !select.value && select.querySelector("option[value='" + pickedContact + "']")) {
+      select.value = pickedContact;
+    }
+    pickedContact = "";
+    refreshRequired(form);
   });
 })();

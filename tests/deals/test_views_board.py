@@ -4,6 +4,7 @@ column counts and sums, and a fixed number of queries whatever the number of dea
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import Deal, StageChange, Task
-from deals.page_selectors import BOARD_PAGE_SIZE, deal_board
+from deals.page_selectors import BOARD_PAGE_SIZE, MAX_STAGES, deal_board
 from deals.pipelines import CALCULATION, PIPELINES
 from fulfillment.roles import user_roles
 from tests.factories import CompanyFactory, make_deal
@@ -83,6 +84,32 @@ def test_a_card_shows_client_responsible_days_in_stage_and_open_tasks(client, ma
     assert manager.get_full_name() in html
     assert "3 дн. в стадии" in html
     assert "Открытых задач: 1" in html
+
+
+def test_a_card_links_its_deal_and_carries_its_moves_for_drag_and_drop(client, manager):
+    deal = make_deal("calculation", "proposal", responsible=manager, title="Перетаскиваемая")
+    client.force_login(manager)
+
+    html = _board(client).content.decode()
+
+    moves = reverse("deals:moves", args=[deal.pk])
+    assert (
+        f'<li class="deal-card" draggable="true" data-deal="{deal.pk}" data-stage="proposal" '
+        f'data-moves-url="{moves}">'
+    ) in html
+    assert f'href="{reverse("deals:detail", args=[deal.pk])}">Перетаскиваемая</a>' in html
+    assert f'hx-get="{moves}" hx-target="#dialog-slot" aria-describedby="deal-{deal.pk}"' in html
+    assert 'id="board-moves"' in html  # the spec's drops, read by the drag-and-drop script
+
+
+def test_a_card_escapes_what_users_typed(client, manager):
+    make_deal("calculation", "new", responsible=manager, title="<script>alert(1)</script>")
+    client.force_login(manager)
+
+    html = _board(client).content.decode()
+
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html
 
 
 def test_a_warehouse_worker_may_not_open_a_board(client, worker):
@@ -157,29 +184,73 @@ def test_the_board_selector_reads_in_two_queries(manager, django_assert_num_quer
 
     with django_assert_num_queries(2):
         columns = deal_board(user=manager, pipeline=CALCULATION)
-        cards = [card for column in columns for card in column.cards]
-        shown = [(c.company.name, c.responsible.get_full_name(), c.open_tasks) for c in cards]
 
-    assert len(shown) == 2 * BOARD_PAGE_SIZE
+    cards = [card for column in columns for card in column.cards]
+    assert len(cards) == 2 * BOARD_PAGE_SIZE
+    first = cards[0]
+    assert (first["client"], first["responsible_last_name"], first["open_tasks"]) == (
+        Deal.objects.get(pk=first["pk"]).company.name,
+        manager.last_name,
+        0,
+    )
+
+
+def _shown_deals(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'data-deal="(\d+)"', html)]
+
+
+def test_every_column_of_the_longest_pipeline_gets_its_first_cards(manager):
+    pipeline = max(PIPELINES.values(), key=lambda p: len(p.stages))
+    assert len(pipeline.stages) == MAX_STAGES
+    now = timezone.now()
+    Deal.objects.bulk_create(
+        Deal(
+            pipeline=pipeline.code,
+            stage=stage.code,
+            title=f"{stage.code} {i}",
+            responsible=manager,
+            stage_entered_at=now - datetime.timedelta(minutes=i),
+        )
+        for stage in pipeline.stages
+        for i in range(BOARD_PAGE_SIZE + 1)
+    )
+
+    columns = deal_board(user=manager, pipeline=pipeline)
+
+    assert [len(column.cards) for column in columns] == [BOARD_PAGE_SIZE] * MAX_STAGES
+    assert all(column.count == BOARD_PAGE_SIZE + 1 for column in columns)
 
 
 def test_a_column_loads_the_next_cards_after_the_last_one_shown(client, manager):
     _many_deals(manager, BOARD_PAGE_SIZE + 5)
     client.force_login(manager)
     first = _board(client).context["columns"][0]
-    last = first.last
+    shown = _shown_deals("".join(first.cards))
+    assert len(shown) == BOARD_PAGE_SIZE
+    assert first.more_url.startswith(reverse("deals:column", args=["calculation", "new"]))
 
-    response = client.get(
-        reverse("deals:column", args=["calculation", "new"]),
-        {"after": f"{last.stage_entered_at.isoformat()}_{last.pk}"},
-    )
+    response = client.get(first.more_url)
 
     assert response.status_code == 200
-    cards = response.context["cards"]
-    assert len(cards) == 5
-    assert not {c.pk for c in cards} & {c.pk for c in first.cards}
-    assert response.context["has_more"] is False
+    html = response.content.decode()
+    more = _shown_deals(html)
+    assert len(more) == 5
+    assert not set(more) & set(shown)
+    newest_first = Deal.objects.filter(pk__in=shown + more).order_by("-stage_entered_at", "-pk")
+    assert shown + more == [deal.pk for deal in newest_first]
+    assert 'hx-trigger="intersect once"' not in html  # nothing after the last card
     assert 'hx-trigger="intersect once"' in _board(client).content.decode()
+
+
+def test_the_more_link_keeps_the_board_filters(client, manager):
+    _many_deals(manager, BOARD_PAGE_SIZE + 5)
+    client.force_login(manager)
+
+    first = _board(client, q="Сделка").context["columns"][0]
+    response = client.get(first.more_url)
+
+    assert "q=%D0%A1%D0%B4%D0%B5%D0%BB%D0%BA%D0%B0" in first.more_url
+    assert len(_shown_deals(response.content.decode())) == 5
 
 
 def test_the_board_filters_by_title(client, manager):
@@ -187,9 +258,12 @@ def test_the_board_filters_by_title(client, manager):
     make_deal("calculation", "new", responsible=manager, title="Посуда")
     client.force_login(manager)
 
-    columns = _board(client, q="одежда").context["columns"]
+    response = _board(client, q="одежда")
 
-    assert [c.title for c in columns[0].cards] == ["Одежда для детей"]
+    assert response.context["columns"][0].count == 1
+    html = response.content.decode()
+    assert "Одежда для детей" in html
+    assert "Посуда" not in html
 
 
 def test_after_a_move_htmx_reloads_only_the_columns(client, manager):

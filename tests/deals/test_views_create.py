@@ -3,9 +3,12 @@ before the chosen one require marked, refusals naming exactly what is missing in
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from deals.models import Deal, StageChange
 from deals.pipelines import CALCULATION
@@ -142,3 +145,79 @@ def test_a_warehouse_worker_cannot_create_deals(client, worker):
 
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"title": "x"}).status_code == 403
+
+
+# --- the contact persons of the chosen company -------------------------------------------------
+
+
+def _options(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+    assert select, f"no {name} select"
+    return re.findall(r'<option value="(\d+)"', select.group(0))
+
+
+def test_changing_the_company_swaps_in_the_select_of_its_contacts(client, manager):
+    ours, theirs = ContactFactory(), ContactFactory()
+    colleague = ContactFactory(company=ours.company)
+    client.force_login(manager)
+
+    page = client.get(URL).content.decode()
+    response = client.get(
+        URL,
+        {"company": ours.company_id},
+        headers={"HX-Request": "true", "HX-Target": "id_contact"},
+    )
+
+    # Without a company every contact is offered; the company select asks for its people.
+    assert sorted(_options(page, "contact")) == sorted(str(c.pk) for c in (ours, theirs, colleague))
+    company_select = re.search(r'<select name="company"[^>]*>', page).group(0)
+    assert f'hx-get="{URL}"' in company_select
+    assert 'hx-target="#id_contact"' in company_select
+    html = response.content.decode()
+    assert html.strip().startswith('<select name="contact" id="id_contact">')
+    assert sorted(_options(html, "contact")) == sorted([str(ours.pk), str(colleague.pk)])
+
+
+def test_the_swapped_select_keeps_a_chosen_person_who_works_there(client, manager):
+    person, stranger = ContactFactory(), ContactFactory()
+    client.force_login(manager)
+    headers = {"HX-Request": "true", "HX-Target": "id_contact"}
+
+    kept = client.get(URL, {"company": person.company_id, "contact": person.pk}, headers=headers)
+    dropped = client.get(
+        URL, {"company": person.company_id, "contact": stranger.pk}, headers=headers
+    )
+
+    def chosen(response) -> list[str]:
+        return re.findall(r'<option value="(\d*)" selected>', response.content.decode())
+
+    assert chosen(kept) == [str(person.pk)]
+    assert [value for value in chosen(dropped) if value] == []  # nobody chosen
+    assert str(stranger.pk) not in _options(dropped.content.decode(), "contact")
+
+
+def test_a_contact_of_another_company_is_refused(client, manager):
+    contact, stranger = ContactFactory(), ContactFactory()
+    client.force_login(manager)
+
+    response = client.post(URL, {**_valid(manager, contact), "contact": stranger.pk})
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["contact"] == [str(_("The contact person is not from the chosen company."))]
+    # The page comes back with the chosen company's people only.
+    assert _options(response.content.decode(), "contact") == [str(contact.pk)]
+    assert not Deal.objects.exists()
+
+
+def test_the_contact_check_holds_in_the_pages_language(client, manager):
+    contact, stranger = ContactFactory(), ContactFactory()
+    client.force_login(manager)
+
+    response = client.post(
+        URL, {**_valid(manager, contact), "contact": stranger.pk}, headers={"Accept-Language": "en"}
+    )
+
+    assert response.context["form"].errors["contact"] == [
+        "The contact person is not from the chosen company."
+    ]
