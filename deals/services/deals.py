@@ -139,6 +139,9 @@ def _clean_value(field: models.Field, value: Any, instance: models.Model) -> Any
     return field.clean(value, instance)
 
 
+CONTACT_OF_ANOTHER_COMPANY = _("The contact person is not from the chosen company.")
+
+
 def _apply_fields(deal: Deal, data: Mapping[str, Any]) -> list[str]:
     """Validate and set deal fields (and ``company.*`` details) in memory.
 
@@ -165,6 +168,14 @@ def _apply_fields(deal: Deal, data: Mapping[str, Any]) -> list[str]:
     company = deal_values.get("company", deal.company)
     if company_values and company is None:
         errors["company"] = [gettext("Choose the company first.")]
+    contact = deal_values.get("contact", deal.contact)
+    if (
+        ("company" in deal_values or "contact" in deal_values)
+        and contact is not None
+        and company is not None
+        and contact.company_id != company.pk
+    ):
+        errors.setdefault("contact", []).append(gettext(CONTACT_OF_ANOTHER_COMPANY))
     if errors:
         raise exc.DealFieldError(gettext("Check the highlighted fields."), errors=errors)
     if company_values:

@@ -26,6 +26,11 @@ def deal_handoff(*, source: Deal, pipeline: str) -> tuple[Deal, bool]:
         return found.target.as_pipeline(), False
     codes = carried_fields(source.pipeline_spec, get_pipeline(pipeline))
     data = {code: getattr(source, code) for code in codes if code not in _SET_APART}
+    company, contact = data.get("company"), data.get("contact")
+    if contact is not None and (company is None or contact.company_id != company.pk):
+        # A source edited around the rules (in the admin) must not stop the handoff: the new
+        # deal goes without the contact, and its manager picks one of the company's people.
+        data.pop("contact")
     try:
         with transaction.atomic():
             deal = deal_create(

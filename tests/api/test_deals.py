@@ -502,3 +502,17 @@ def test_the_contract_status_of_a_company_is_not_set_by_hand(manager):
         "",
         "Иванов И. И.",
     )
+
+
+def test_a_contact_of_another_company_is_refused(manager):
+    deal = make_deal("calculation", "new", responsible=manager)
+    stranger = ContactFactory()
+
+    response = client_for(manager).patch(
+        f"/api/deals/{deal.pk}/", {"contact": stranger.pk}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"contact": ["Контактное лицо не из выбранной компании."]}
+    deal.refresh_from_db()
+    assert deal.contact.company_id == deal.company_id

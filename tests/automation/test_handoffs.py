@@ -149,3 +149,16 @@ def _file(name):
     from django.core.files.base import ContentFile
 
     return ContentFile(b"%PDF-1.4", name=name)
+
+
+def test_a_contact_of_another_company_does_not_stop_the_handoff(manager):
+    company = _company(True)
+    # Edited around the rules, as the admin site allows: the contact works elsewhere.
+    deal = make_deal("calculation", "won", responsible=manager, company=company)
+    Deal.objects.filter(pk=deal.pk).update(contact=ContactFactory())
+    deal.refresh_from_db()
+
+    opened, created = services.deal_handoff(source=deal, pipeline="acceptance")
+
+    assert created
+    assert (opened.company_id, opened.contact_id) == (company.pk, None)

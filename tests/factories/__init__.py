@@ -132,7 +132,10 @@ def make_deal(
 ) -> Deal:
     """A deal standing in ``stage`` (written directly, as setup), with every required field
     of the pipeline filled when ``complete``."""
-    contact = overrides.pop("contact", None) or ContactFactory()
+    contact = overrides.pop("contact", None)
+    if contact is None:
+        given = overrides.get("company")
+        contact = ContactFactory(company=given) if given is not None else ContactFactory()
     company = overrides.pop("company", contact.company)
     values = complete_values(pipeline, company=company, contact=contact) if complete else {}
     values.update(overrides)
