@@ -26,10 +26,14 @@ def user_may_download(user, name: str) -> bool:
     return any(check(user, name) for check in _CHECKS)
 
 
-@login_required
-def protected_file(request: HttpRequest, name: str) -> FileResponse:
-    """Stream an uploaded file after asking its owner; 404 for anyone else (no hint that it
-    exists)."""
-    if not user_may_download(request.user, name) or not default_storage.exists(name):
+def file_download(user, name: str) -> FileResponse:
+    """The uploaded file as an attachment, after asking its owners; 404 for anyone else (no
+    hint that it exists)."""
+    if not user_may_download(user, name) or not default_storage.exists(name):
         raise Http404
     return FileResponse(default_storage.open(name, "rb"), as_attachment=True)
+
+
+@login_required
+def protected_file(request: HttpRequest, name: str) -> FileResponse:
+    return file_download(request.user, name)

@@ -4,14 +4,13 @@ The file fields of the API's representations link here."""
 
 from __future__ import annotations
 
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from fulfillment.files import user_may_download
+from fulfillment.files import file_download
 
 
 class FileDownloadApi(APIView):
@@ -30,6 +29,4 @@ class FileDownloadApi(APIView):
     )
     def get(self, request: Request, name: str) -> FileResponse:
         """Download a file of a deal, a comment or a task; 404 when it is not yours to see."""
-        if not user_may_download(request.user, name) or not default_storage.exists(name):
-            raise Http404
-        return FileResponse(default_storage.open(name, "rb"), as_attachment=True)
+        return file_download(request.user, name)
