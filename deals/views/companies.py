@@ -65,9 +65,7 @@ def company_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "deals/company_form.html", {"form": form, "company": company})
 
 
-@sales_required
-def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    company = get_object_or_404(Company, pk=pk)
+def _company_page(request: HttpRequest, company: Company, contact_form: ContactForm):
     return render(
         request,
         "deals/company.html",
@@ -75,9 +73,14 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "company": company,
             "contacts": list(company.contacts.all()),
             "deals": company_deals(user=request.user, company=company),
-            "contact_form": ContactForm(),
+            "contact_form": contact_form,
         },
     )
+
+
+@sales_required
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _company_page(request, get_object_or_404(Company, pk=pk), ContactForm())
 
 
 @require_POST
@@ -90,16 +93,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, _("The contact is added."))
         return redirect("deals:company", pk=company.pk)
-    return render(
-        request,
-        "deals/company.html",
-        {
-            "company": company,
-            "contacts": list(company.contacts.all()),
-            "deals": company_deals(user=request.user, company=company),
-            "contact_form": form,
-        },
-    )
+    return _company_page(request, company, form)
 
 
 @sales_required
