@@ -16,9 +16,11 @@ from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from deals.exceptions import DealFieldError, MissingFieldsError
 from deals.models import Company, Contact, Deal, LossReason
 from deals.pipelines import Pipeline, Requirement
 from deals.pipelines.fields import DEAL_FIELDS, field_label, model_field
+from fulfillment.exceptions import ApplicationError
 from fulfillment.roles import Role, person_name
 
 
@@ -119,6 +121,15 @@ class DealFieldsForm(forms.Form):
     def mark_missing(self, codes: Iterable[str]) -> None:
         """Highlight the fields of refused requirements (their ids go to the template)."""
         self.missing_keys = {field_key(c) for c in codes}
+
+    def add_refusal(self, error: ApplicationError) -> None:
+        """Show a service's refusal: the missing fields highlighted, each field's errors on
+        the field, and the message above the form."""
+        if isinstance(error, MissingFieldsError):
+            self.mark_missing(error.codes)
+        elif isinstance(error, DealFieldError):
+            self.add_service_errors(error.errors)
+        self.add_error(None, error.message)
 
 
 class MissingFieldsForm(DealFieldsForm):

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from deals import services
-from deals.exceptions import DealFieldError, MissingFieldsError
 from deals.forms import CONTACTS_TARGET, DealCreateForm
 from deals.pipelines import Pipeline
 from deals.views.board import pipeline_or_404
@@ -39,14 +38,8 @@ def deal_new(request: HttpRequest, code: str) -> HttpResponse:
                 stage=form.cleaned_data["stage"],
                 data=form.filled_data(),
             )
-        except MissingFieldsError as error:
-            form.mark_missing(error.codes)
-            form.add_error(None, error.message)
-        except DealFieldError as error:
-            form.add_service_errors(error.errors)
-            form.add_error(None, error.message)
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            form.add_refusal(error)
         else:
             messages.success(request, _("The deal «%(deal)s» is created.") % {"deal": deal.title})
             return redirect("deals:detail", pk=deal.pk)

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deals import services
-from deals.exceptions import DealFieldError
 from deals.forms import DealCommentForm, DealEditForm, is_editable
 from deals.models import Deal
 from deals.page_selectors import deal_open_tasks, deal_related, deal_timeline
@@ -69,11 +68,8 @@ def deal_edit(request: HttpRequest, pk: int, group: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.deal_update(deal=deal, actor=request.user, data=form.changed_path_data())
-        except DealFieldError as error:
-            form.add_service_errors(error.errors)
-            form.add_error(None, error.message)
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            form.add_refusal(error)
         else:
             if request.htmx:
                 return render(
