@@ -4,15 +4,17 @@ money in roubles, time in stage in days."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from django import template
 from django.db import models
 from django.db.models.fields.files import FieldFile
-from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from deals.fields import MultipleChoiceField
@@ -21,15 +23,28 @@ from deals.pipelines.fields import field_label, model_field, requirement_label
 from fulfillment.roles import person_name
 
 register = template.Library()
+KOPECK = Decimal("0.01")
 
 
 @register.filter
 def money(value: Decimal | None) -> str:
-    """«185 000 ₽»: grouped as the language groups numbers; kopecks only when there are any."""
+    """«185 000 ₽»: grouped as the language groups numbers; kopecks only when there are any.
+
+    Formatted by Python with the language's separators rather than ``number_format``: a board
+    prints it on every card, and both of our languages group by thousands."""
     if value is None:
         return "—"
-    places = 0 if value == value.to_integral_value() else 2
-    return f"{floatformat(value, f'{places}g')}\u00a0₽"
+    if value == value.to_integral_value():
+        text = f"{value:,.0f}"
+    else:
+        text = f"{value.quantize(KOPECK, ROUND_HALF_UP):,.2f}"
+    decimal_separator, thousand_separator = _separators(get_language())
+    return f"{text.translate({44: thousand_separator, 46: decimal_separator})}\u00a0₽"
+
+
+@lru_cache
+def _separators(language: str | None) -> tuple[str, str]:
+    return get_format("DECIMAL_SEPARATOR", language), get_format("THOUSAND_SEPARATOR", language)
 
 
 @register.filter
