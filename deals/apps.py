@@ -9,6 +9,8 @@ class DealsConfig(AppConfig):
     def ready(self) -> None:
         from deals import handlers  # noqa: F401  (registers the core's automation)
         from deals.selectors import deal_file_access
+        from deals.staff import connect_signals
         from fulfillment.files import register_file_access
 
         register_file_access(deal_file_access)
+        connect_signals()

@@ -4,15 +4,13 @@ choices and validators come from the one declaration on the model."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
-from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -20,8 +18,9 @@ from deals.exceptions import DealFieldError, MissingFieldsError
 from deals.models import Company, Contact, Deal, LossReason
 from deals.pipelines import Pipeline, Requirement
 from deals.pipelines.fields import DEAL_FIELDS, field_label, model_field
+from deals.staff import ResponsibleChoiceField, sales_staff
 from fulfillment.exceptions import ApplicationError
-from fulfillment.roles import Role, person_name
+from fulfillment.roles import sees_all_deals
 
 
 def field_key(path: str) -> str:
@@ -38,16 +37,6 @@ def is_editable(path: str) -> bool:
     return "." in path or DEAL_FIELDS[path].editable
 
 
-def sales_staff() -> models.QuerySet:
-    """Who can be responsible for a deal: active managers and directors."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=[str(Role.MANAGER), str(Role.DIRECTOR)])
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
-
-
 def _contact_label(contact: Contact) -> str:
     return f"{contact.name} ({contact.company.name})"
 
@@ -55,7 +44,10 @@ def _contact_label(contact: Contact) -> str:
 def deal_form_field(path: str, *, deal: Deal | None = None) -> forms.Field:
     """The form field of a deal (or ``company.*``) path, from its model column."""
     column = model_field(path)
-    formfield = column.formfield()
+    if path == "responsible":
+        formfield = column.formfield(form_class=ResponsibleChoiceField, queryset=sales_staff())
+    else:
+        formfield = column.formfield()
     formfield.label = field_label(path)
     # The column's own validators (minimums, INN checksum) answer on the form already.
     formfield.validators += [v for v in column.validators if v not in formfield.validators]
@@ -63,10 +55,7 @@ def deal_form_field(path: str, *, deal: Deal | None = None) -> forms.Field:
         formfield.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     elif isinstance(column, models.TextField):
         formfield.widget = forms.Textarea(attrs={"rows": 3})
-    if path == "responsible":
-        formfield.queryset = sales_staff()
-        formfield.label_from_instance = person_name
-    elif path == "contact":
+    if path == "contact":
         contacts = Contact.objects.select_related("company").order_by("company__name", "name")
         if deal is not None and deal.company_id:
             contacts = contacts.filter(company_id=deal.company_id)
@@ -299,35 +288,40 @@ class ContactForm(forms.ModelForm):
         fields = ["name", "position", "phone", "email"]
 
 
-class ListedChoiceIterator(ModelChoiceIterator):
-    """A select's choices read with one plain query. Django's own iterator streams them with
-    ``QuerySet.iterator()``, which on PostgreSQL declares a server-side cursor: three round
-    trips and a held cursor for a list of a few rows, several ms on every page showing it."""
-
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.queryset:
-            yield self.choice(obj)
+class ResponsibleFilter(django_filters.ModelChoiceFilter):
+    field_class = ResponsibleChoiceField
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    iterator = ListedChoiceIterator
-
-    def label_from_instance(self, obj) -> str:
-        return person_name(obj)
-
-
-class PersonChoiceFilter(django_filters.ModelChoiceFilter):
-    field_class = PersonChoiceField
-
-
-class DealFilter(django_filters.FilterSet):
-    """Filters of a pipeline's deals (list view and board): responsible, company, stage,
-    dates, amount, and a search in the title."""
+class BoardFilter(django_filters.FilterSet):
+    """Filters of a pipeline's board: a search in the title, and the responsible for those
+    who see every deal (a manager sees only their own, so any other would give nothing)."""
 
     q = django_filters.CharFilter(method="search_title", label=_("Search"))
-    responsible = PersonChoiceFilter(queryset=lambda request: sales_staff(), label=_("Responsible"))
+    responsible = ResponsibleFilter(queryset=lambda request: sales_staff(), label=_("Responsible"))
+
+    class Meta:
+        model = Deal
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.request is None or not sees_all_deals(self.request.user):
+            del self.filters["responsible"]
+
+    def search_title(self, queryset, name: str, value: str):
+        """Case-insensitive search in the title. SQLite (the embedded default) folds the case
+        of ASCII letters only, so the usual spellings of a Russian word are tried as well."""
+        value = value.strip()
+        spellings = {value, value.lower(), value.upper(), value.capitalize()}
+        matches = Q()
+        for spelling in spellings:
+            matches |= Q(title__icontains=spelling)
+        return queryset.filter(matches)
+
+
+class DealFilter(BoardFilter):
+    """Filters of the list view: the board's, and company, stage, dates, amount and sorting."""
+
     company = django_filters.ModelChoiceFilter(
         queryset=Company.objects.order_by("name"), label=_("Company")
     )
@@ -350,20 +344,6 @@ class DealFilter(django_filters.FilterSet):
         label=_("Sort"),
     )
 
-    class Meta:
-        model = Deal
-        fields: list[str] = []
-
     def __init__(self, *args, pipeline: Pipeline, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.filters["stage"].extra["choices"] = [(s.code, s.label) for s in pipeline.stages]
-
-    def search_title(self, queryset, name: str, value: str):
-        """Case-insensitive search in the title. SQLite (the embedded default) folds the case
-        of ASCII letters only, so the usual spellings of a Russian word are tried as well."""
-        value = value.strip()
-        spellings = {value, value.lower(), value.upper(), value.capitalize()}
-        matches = Q()
-        for spelling in spellings:
-            matches |= Q(title__icontains=spelling)
-        return queryset.filter(matches)

@@ -7,11 +7,17 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any, TypedDict
 
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.fields import ArrayField
+from django.db import connections
 from django.db.models import (
+    BigIntegerField,
     Count,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -21,6 +27,7 @@ from django.db.models import (
     Value,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 
 from deals.models import AutomationJob, Company, Deal, DealComment, StageChange, Task
@@ -34,7 +41,10 @@ MAX_STAGES = max(len(pipeline.stages) for pipeline in PIPELINES.values())
 BOARD_ORDER = ("-stage_entered_at", "-pk")
 
 
-def _open_tasks_count() -> Subquery:
+@cache
+def _open_tasks_count() -> Coalesce:
+    """A card's open tasks, counted in its query. Built once: a queryset resolves an expression
+    into a copy of its own, and building this one cost more than compiling it."""
     open_tasks = (
         Task.objects.filter(deal=OuterRef("pk"), status__in=Task.OPEN_STATUSES)
         .order_by()
@@ -98,13 +108,28 @@ def deal_board(
 ) -> list[BoardColumn]:
     """The columns of a pipeline's board with their count, amount sum and first cards.
 
-    Two queries whatever the number of deals: one aggregate over all columns, and one that
-    takes the first ``BOARD_PAGE_SIZE`` cards of every column with a window function.
-    ``queryset`` narrows the deals (the board's filters); visibility is applied here.
+    A fixed number of queries whatever the number of deals: one on PostgreSQL
+    (``_board_statement``), two elsewhere (SQLite, the embedded default): an aggregate for the
+    counts and sums, and ``board_first_cards``. ``queryset`` narrows the deals (the board's
+    filters); visibility is applied here.
     """
     deals = deal_visible_to(user, queryset).filter(pipeline=pipeline.code)
     columns = {stage.code: BoardColumn(stage) for stage in pipeline.stages}
     sums = deals.order_by().values("stage").annotate(n=Count("*"), total=Sum("amount"))
+    connection = connections[deals.db]
+    if connection.vendor == "postgresql":
+        sql, params = _board_statement(sums, connection.alias)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            names = [column[0] for column in cursor.description]
+            for values in cursor.fetchall():
+                card = dict(zip(names, values, strict=True))
+                column = columns.get(card.pop("column_stage"))
+                if column is not None:
+                    column.count, column.total = card.pop("n"), card.pop("total") or Decimal("0")
+                    column.cards.append(card)
+        return list(columns.values())
+
     for row in sums:
         if row["stage"] in columns:
             columns[row["stage"]].count = row["n"]
@@ -112,6 +137,47 @@ def deal_board(
     for card in board_first_cards(deals):
         columns[card["stage"]].cards.append(card)
     return list(columns.values())
+
+
+def _board_statement(sums: QuerySet[Deal], using: str) -> tuple[str, tuple]:
+    """PostgreSQL: the whole board in one statement. One pass over the pipeline's deals gives
+    every column its count, its sum and the ids of its first ``BOARD_PAGE_SIZE`` cards (an
+    ordered array aggregate); each of those ids is then joined to its card, in that order.
+    The cards are ``board_cards`` rows: their SQL is compiled once, the aggregate's per board.
+    """
+    columns_sql, columns_params = (
+        sums.annotate(first_ids=FirstIds(BOARD_PAGE_SIZE)).query.get_compiler(using).as_sql()
+    )
+    card_sql, card_params = _card_of_id_sql(using)
+    sql = (
+        "SELECT board_column.stage AS column_stage, board_column.n, board_column.total, card.* "
+        f"FROM ({columns_sql}) AS board_column "
+        "CROSS JOIN LATERAL unnest(board_column.first_ids) WITH ORDINALITY "
+        "AS board_card(id, position) "
+        f"CROSS JOIN LATERAL ({card_sql}) AS card "
+        "ORDER BY board_column.stage, board_card.position"
+    )
+    return sql, (*columns_params, *card_params)
+
+
+@cache
+def _card_of_id_sql(using: str) -> tuple[str, tuple]:
+    """The card of the deal whose id is ``board_card.id`` (see ``_board_statement``)."""
+    card = board_cards(Deal.objects.filter(pk=RawSQL("board_card.id", ())).order_by())
+    return card.query.get_compiler(using).as_sql()
+
+
+class FirstIds(Func):
+    """PostgreSQL: the ids of a group's first ``size`` deals in board order."""
+
+    template = "(%(expressions)s)[1:%(size)d]"
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            ArrayAgg("pk", order_by=BOARD_ORDER),
+            size=size,
+            output_field=ArrayField(BigIntegerField()),
+        )
 
 
 def board_first_cards(deals: QuerySet[Deal]) -> QuerySet[Deal]:

@@ -20,7 +20,7 @@ def _isolated_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with no cached state (the API's login throttle counts are there)."""
+    """Each test starts with no cached state (login throttle counts, responsible choices)."""
     cache.clear()
 
 

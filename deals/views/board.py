@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from deals.forms import DealFilter
+from deals.forms import BoardFilter, DealFilter
 from deals.models import Deal
 from deals.page_selectors import (
     BOARD_PAGE_SIZE,
@@ -43,10 +43,8 @@ def pipeline_or_404(code: str) -> Pipeline:
         raise Http404 from None
 
 
-def _filters(request: HttpRequest, pipeline: Pipeline) -> DealFilter:
-    return DealFilter(
-        request.GET or None, queryset=Deal.objects.all(), pipeline=pipeline, request=request
-    )
+def _filters(request: HttpRequest) -> BoardFilter:
+    return BoardFilter(request.GET or None, queryset=Deal.objects.all(), request=request)
 
 
 @cache
@@ -173,13 +171,13 @@ def printed_columns(
 @sales_required
 def board(request: HttpRequest, code: str) -> HttpResponse:
     pipeline = pipeline_or_404(code)
-    filters = _filters(request, pipeline)
+    filters = _filters(request)
     query = request.GET.urlencode()
     columns = deal_board(user=request.user, pipeline=pipeline, queryset=filters.qs)
     context = {
         "pipeline": pipeline,
         "columns": printed_columns(columns, pipeline=pipeline, query=query),
-        "filter_fields": [filters.form["q"], filters.form["responsible"]],
+        "filters": filters,
         "moves": board_moves(pipeline),
         "query": query,
     }
@@ -203,7 +201,7 @@ def board_column(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     pipeline = pipeline_or_404(code)
     if stage not in pipeline.stages_by_code:
         raise Http404
-    filters = _filters(request, pipeline)
+    filters = _filters(request)
     cards = deal_board_column(
         user=request.user,
         pipeline=pipeline,

@@ -1,0 +1,92 @@
+"""Who can be responsible for a deal, and the «Ответственный» selects that offer them.
+
+The selects are on the board's and the list's filters and on every deal form, so their
+options are kept in the cache: staff change seldom, and reading them cost a joined query on
+every such page. Any change to a user, a group or a membership drops the cached list (the
+receivers below), and it expires after ``CHOICES_TIMEOUT`` in any case (a bulk update sends no
+signal). A submitted choice is always checked against the database, never against the cache.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.forms.models import ModelChoiceIterator
+
+from fulfillment.roles import Role, person_name
+
+CHOICES_KEY = "deals:responsible-choices"
+CHOICES_TIMEOUT = 300  # seconds
+
+
+def sales_staff() -> models.QuerySet:
+    """Who can be responsible for a deal: active managers and directors."""
+    return _sales_staff().all()
+
+
+@functools.cache
+def _sales_staff() -> models.QuerySet:
+    # Built once and only ever copied (never evaluated): every select of the responsible
+    # carries this query to check the choice, and building its join cost more than the copy.
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[str(Role.MANAGER), str(Role.DIRECTOR)])
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def responsible_choices() -> list[tuple[int, str]]:
+    """``(id, name)`` of ``sales_staff()`` in its order, from the cache when it holds them."""
+    choices = cache.get(CHOICES_KEY)
+    if choices is None:
+        choices = [(user.pk, person_name(user)) for user in sales_staff()]
+        cache.set(CHOICES_KEY, choices, CHOICES_TIMEOUT)
+    return choices
+
+
+def forget_responsible_choices(**kwargs: Any) -> None:
+    cache.delete(CHOICES_KEY)
+
+
+def connect_signals() -> None:
+    """Drop the cached choices whenever who they list or how they are named may change."""
+    user_model = get_user_model()
+    for signal in (post_save, post_delete):
+        for sender in (user_model, Group):
+            signal.connect(forget_responsible_choices, sender=sender, dispatch_uid=CHOICES_KEY)
+    m2m_changed.connect(
+        forget_responsible_choices, sender=user_model.groups.through, dispatch_uid=CHOICES_KEY
+    )
+
+
+class ResponsibleChoiceIterator(ModelChoiceIterator):
+    """The options of a responsible select: ``responsible_choices()``, not the field's query."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from responsible_choices()
+
+    def __len__(self) -> int:
+        return len(responsible_choices()) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(responsible_choices())
+
+
+class ResponsibleChoiceField(forms.ModelChoiceField):
+    """A person among ``sales_staff()``: offered from the cache, checked in the database."""
+
+    iterator = ResponsibleChoiceIterator
+
+    def __init__(self, queryset: models.QuerySet | None = None, **kwargs: Any) -> None:
+        super().__init__(sales_staff() if queryset is None else queryset, **kwargs)
