@@ -36,6 +36,8 @@ from deals.selectors import deal_visible_to
 
 PAGE_BAR_MS = 100.0
 RATIO_BAR = 3.0
+# A manager sees their own deals, the director every deal: two different boards.
+BOARD_ROLES = ("manager", "director")
 
 
 def _timed(call: Callable[[], object], runs: int) -> list[float]:
@@ -102,7 +104,7 @@ class Command(BaseCommand):
         users = {u.username: u for u in get_user_model().objects.all()}
         self.stdout.write(f"Database: {connection.vendor}, runs per page: {options['runs']}")
         self._pages(users, options["runs"])
-        self._board(users["manager"], options)
+        self._board(users, options)
 
     # --- every page on the demo data ---------------------------------------------------------
 
@@ -176,25 +178,54 @@ class Command(BaseCommand):
             ),
             batch_size=1000,
         )
+        if connection.vendor == "postgresql":
+            # Statistics as autovacuum keeps them in production; without them the plans
+            # depend on whether its first pass over the new rows has run yet.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE deals_deal")
 
-    def _board(self, manager, options) -> None:
+    def _board(self, users, options) -> None:
         pipeline, runs = options["pipeline"], options["runs"]
         url = reverse("deals:board", args=[pipeline])
-        client = Client()
-        client.force_login(manager)
+        clients = {role: Client() for role in BOARD_ROLES}
+        for role, client in clients.items():
+            client.force_login(users[role])
 
-        def board_queries() -> int:
-            with CaptureQueriesContext(connection) as queries:
-                assert client.get(url).status_code == 200
-            return len(queries)
+        def board_queries() -> dict[str, int]:
+            counts = {}
+            for role, client in clients.items():
+                client.get(url)  # the cache holds what it keeps (the responsible choices)
+                with CaptureQueriesContext(connection) as queries:
+                    assert client.get(url).status_code == 200
+                counts[role] = len(queries)
+            return counts
 
         before = Deal.objects.filter(pipeline=pipeline).count()
         few = board_queries()
-        self._add_deals(manager, pipeline, options["deals"])
+        self._add_deals(users["manager"], pipeline, options["deals"])
         total = Deal.objects.filter(pipeline=pipeline).count()
         many = board_queries()
+        self.stdout.write(f"\nKanban board of «{pipeline}» (server time, ms):")
+        for role in BOARD_ROLES:
+            self.stdout.write(
+                f"  {role}: SQL queries {few[role]} with {before} deals, "
+                f"{many[role]} with {total} deals"
+            )
+        ratios = [
+            self._board_against_bare(users[role], clients[role], url, pipeline, runs)
+            for role in BOARD_ROLES
+        ]
+        verdict = "OK" if max(ratios) <= RATIO_BAR and few == many else "ABOVE THE BAR"
+        self.stdout.write(
+            f"  worst ratio: {max(ratios):.2f}× (bar {RATIO_BAR:.0f}×, and as many queries "
+            f"for many deals as for few): {verdict}"
+        )
+        open_tasks = Task.objects.filter(status__in=Task.OPEN_STATUSES).count()
+        self.stdout.write(f"  (open tasks in the database: {open_tasks})")
 
-        visible = deal_visible_to(manager).filter(pipeline=pipeline)
+    def _board_against_bare(self, user, client: Client, url: str, pipeline: str, runs: int):
+        """The board as ``user`` sees it against the bare query of the cards it shows."""
+        visible = deal_visible_to(user).filter(pipeline=pipeline)
         sql, params = board_first_cards(visible).query.sql_with_params()
 
         def bare() -> None:
@@ -204,16 +235,9 @@ class Command(BaseCommand):
 
         page, floor = _timed_pair(lambda: client.get(url), bare, runs)
         ratio = statistics.median(page) / statistics.median(floor)
-        self.stdout.write(f"\nKanban board of «{pipeline}» (server time, ms):")
-        self.stdout.write(f"  SQL queries: {few} with {before} deals, {many} with {total} deals")
         self.stdout.write(
-            f"  board page: median {statistics.median(page):.1f}, p95 {_p95(page):.1f}"
+            f"  {user.username}: board median {statistics.median(page):.1f}, "
+            f"p95 {_p95(page):.1f}; bare query median {statistics.median(floor):.1f}, "
+            f"p95 {_p95(floor):.1f}; ratio {ratio:.2f}×"
         )
-        self.stdout.write(
-            f"  bare query of the same cards: median {statistics.median(floor):.1f}, "
-            f"p95 {_p95(floor):.1f}"
-        )
-        verdict = "OK" if ratio <= RATIO_BAR and few == many else "ABOVE THE BAR"
-        self.stdout.write(f"  ratio (medians): {ratio:.2f}× (bar {RATIO_BAR:.0f}×): {verdict}")
-        open_tasks = Task.objects.filter(status__in=Task.OPEN_STATUSES).count()
-        self.stdout.write(f"  (open tasks in the database: {open_tasks})")
+        return ratio
