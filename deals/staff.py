@@ -83,10 +83,27 @@ class ResponsibleChoiceIterator(ModelChoiceIterator):
         return self.field.empty_label is not None or bool(responsible_choices())
 
 
+class ResponsibleSelect(forms.Select):
+    """The select of a responsible: its options printed by one loop of one template. Django's
+    select includes a template per option, and the board, the list and every deal form show
+    this select."""
+
+    template_name = "deals/widgets/responsible_select.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict:
+        context = forms.Widget.get_context(self, name, value, attrs)  # not the option groups
+        chosen = set(context["widget"]["value"])
+        context["widget"]["options"] = [
+            (str(option), label, str(option) in chosen) for option, label in self.choices
+        ]
+        return context
+
+
 class ResponsibleChoiceField(forms.ModelChoiceField):
     """A person among ``sales_staff()``: offered from the cache, checked in the database."""
 
     iterator = ResponsibleChoiceIterator
+    widget = ResponsibleSelect
 
     def __init__(self, queryset: models.QuerySet | None = None, **kwargs: Any) -> None:
         super().__init__(sales_staff() if queryset is None else queryset, **kwargs)

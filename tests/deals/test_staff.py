@@ -76,8 +76,20 @@ def test_the_select_offers_the_cached_choices(manager, director):
     form = DealFieldsForm(paths=["responsible"])
     html = str(form[field_key("responsible")])
 
+    assert '<option value="" selected>---------</option>' in html
     for pk, name in responsible_choices():
         assert f'<option value="{pk}">{name}</option>' in html
+
+
+def test_the_select_marks_the_chosen_person_and_escapes_names(manager):
+    odd = UserFactory(role=Role.MANAGER, first_name="<b>Ива́н</b>", last_name="& Co")
+    form = DealFieldsForm({field_key("responsible"): odd.pk}, paths=["responsible"])
+    html = str(form[field_key("responsible")])
+
+    assert html.startswith('<select name="responsible" required id="id_responsible">')
+    assert f'<option value="{odd.pk}" selected>&lt;b&gt;Ива́н&lt;/b&gt; &amp; Co</option>' in html
+    assert f'<option value="{manager.pk}">{person_name(manager)}</option>' in html
+    assert '<option value="">---------</option>' in html
 
 
 def test_only_who_sees_every_deal_filters_by_responsible(client, manager, director):
