@@ -327,6 +327,29 @@ def test_the_board_filters_by_title(client, manager):
     assert "Посуда" not in html
 
 
+def test_the_director_filters_the_board_by_responsible(client, director, manager, other_manager):
+    make_deal("calculation", "new", responsible=manager, title="Сделка Марии")
+    make_deal("calculation", "new", responsible=other_manager, title="Сделка Максима")
+    client.force_login(director)
+
+    response = _board(client, responsible=other_manager.pk)
+
+    assert response.context["columns"][0].count == 1
+    html = response.content.decode()
+    assert "Сделка Максима" in html and "Сделка Марии" not in html
+    assert f'<option value="{other_manager.pk}" selected>' in html
+
+
+def test_a_manager_cannot_widen_the_board_with_a_responsible(client, manager, other_manager):
+    make_deal("calculation", "new", responsible=other_manager, title="Чужая сделка")
+    client.force_login(manager)
+
+    response = _board(client, responsible=other_manager.pk)
+
+    assert response.status_code == 200
+    assert "Чужая сделка" not in response.content.decode()
+
+
 def test_after_a_move_htmx_reloads_only_the_columns(client, manager):
     make_deal("calculation", "new", responsible=manager)
     client.force_login(manager)
