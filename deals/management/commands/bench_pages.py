@@ -78,7 +78,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--deals", type=int, default=10_000)
-        parser.add_argument("--runs", type=int, default=30)
+        parser.add_argument("--runs", type=int, default=60)
         parser.add_argument("--pipeline", default="calculation")
         parser.add_argument(
             "--use-current-db",
