@@ -285,7 +285,7 @@ class CompanyForm(forms.ModelForm):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = ["name", "position", "phone", "email"]
+        fields = Contact.EDITABLE_FIELDS
 
 
 class ResponsibleFilter(django_filters.ModelChoiceFilter):

@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest
 
 # A check answers True when the user may see the file through what the app owns.
-FileAccessCheck = Callable[[object, str], bool | None]
+FileAccessCheck = Callable[[object, str], bool]
 _CHECKS: list[FileAccessCheck] = []
 
 

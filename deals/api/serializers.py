@@ -33,7 +33,7 @@ class CompanySerializer(serializers.ModelSerializer):
 class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contact
-        fields = ("id", "company", "name", "position", "phone", "email")
+        fields = ("id", "company", *Contact.EDITABLE_FIELDS)
 
 
 class ContactUpdateSerializer(ContactSerializer):

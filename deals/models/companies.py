@@ -105,6 +105,9 @@ class Contact(models.Model):
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
 
+    # What staff fill in and change on a contact (the page, the API and the service alike).
+    EDITABLE_FIELDS = ("name", "position", "phone", "email")
+
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")

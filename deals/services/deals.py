@@ -91,13 +91,10 @@ def contact_create(*, company: Company, **fields: Any) -> Contact:
     return contact
 
 
-CONTACT_EDITABLE = ("name", "position", "phone", "email")
-
-
 def contact_update(*, contact: Contact, data: Mapping[str, Any]) -> Contact:
     """Change a contact person's name, position, phone or e-mail (one of the last two stays
     filled). The company is not changed here: the contact's deals belong to it."""
-    unknown = set(data) - set(CONTACT_EDITABLE)
+    unknown = set(data) - set(Contact.EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable on a contact: {', '.join(sorted(unknown))}")
     for name, value in data.items():
