@@ -183,7 +183,8 @@ class FirstIds(Func):
 def board_first_cards(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     """The first ``BOARD_PAGE_SIZE`` cards of every stage, in one query: a window numbers the
     deals of each stage in board order, and only the ids it keeps are joined to their client,
-    responsible and open tasks.
+    responsible and open tasks. The board reads its cards so off PostgreSQL, and
+    ``bench_pages`` times it on both databases as the bare query of the board's cards.
 
     The window's ids are also capped by a LIMIT that is never reached (a pipeline has at most
     ``MAX_STAGES`` stages). It tells PostgreSQL how few ids come out: with table statistics

@@ -104,6 +104,3 @@ class ResponsibleChoiceField(forms.ModelChoiceField):
 
     iterator = ResponsibleChoiceIterator
     widget = ResponsibleSelect
-
-    def __init__(self, queryset: models.QuerySet | None = None, **kwargs: Any) -> None:
-        super().__init__(sales_staff() if queryset is None else queryset, **kwargs)
