@@ -28,8 +28,9 @@ from deals.models import PIPELINE_MODELS, Company, Contact, Deal, LossReason, St
 from deals.pipelines import Pipeline, Requirement, get_pipeline
 from deals.pipelines.base import Transition
 from deals.pipelines.fields import DEAL_FIELDS, model_field, requirement_labels
+from deals.staff import NOT_RESPONSIBLE, may_be_responsible
 from fulfillment.exceptions import PermissionDeniedError
-from fulfillment.roles import AnyUser
+from fulfillment.roles import AnyUser, person_name
 
 ALLOWED_UPLOAD_EXTENSIONS = (
     ".pdf",
@@ -173,6 +174,10 @@ def _apply_fields(deal: Deal, data: Mapping[str, Any]) -> list[str]:
         and contact.company_id != company.pk
     ):
         errors.setdefault("contact", []).append(gettext(CONTACT_OF_ANOTHER_COMPANY))
+    responsible = deal_values.get("responsible")
+    if "responsible" in deal_values and not may_be_responsible(responsible):
+        name = person_name(responsible) if responsible is not None else "—"
+        errors.setdefault("responsible", []).append(gettext(NOT_RESPONSIBLE) % {"name": name})
     if errors:
         raise exc.DealFieldError(gettext("Check the highlighted fields."), errors=errors)
     if company_values:
@@ -224,6 +229,10 @@ def deal_create(
 
     A deal created directly in a later stage must have every field the stages before it
     require (``MissingFieldsError`` otherwise). Entering the stage runs its automation.
+
+    A person creating it makes ``responsible`` (or ``data["responsible"]``, else themselves)
+    responsible, and only someone who ``may_be_responsible``; a handoff (no ``actor``) keeps
+    the responsible of the deal it comes from.
     """
     spec = get_pipeline(pipeline)
     stage = stage or spec.first_stage.code
@@ -239,7 +248,10 @@ def deal_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         source_deal=source_deal,
     )
-    _apply_fields(deal, data or {})
+    data = dict(data or {})
+    if getattr(actor, "is_authenticated", False):
+        data.setdefault("responsible", responsible or actor)
+    _apply_fields(deal, data)
     missing = missing_to_stand_in(deal, stage)
     if missing:
         raise _missing_error(missing)

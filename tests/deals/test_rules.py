@@ -1,0 +1,152 @@
+"""Rules that hold on every path (service, API, pages): who may be responsible, which company
+details a deal may set, where a deal may be created, what legal details, text and files are
+accepted."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from deals import exceptions as exc
+from deals import services
+from deals.models import Deal
+from fulfillment.roles import Role
+from tests.api.conftest import client_for
+from tests.factories import CompanyFactory, ContactFactory, UserFactory, make_deal
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+# --- who may be responsible ----------------------------------------------------------------
+
+
+@pytest.fixture
+def former_manager(db):
+    return UserFactory(role=Role.MANAGER, is_active=False)
+
+
+def _not_responsible(user) -> str:
+    return (
+        f"{user.get_full_name()} не может быть ответственным за сделку: "
+        "выберите действующего менеджера или генерального директора."
+    )
+
+
+@pytest.mark.parametrize("who", ["worker", "former_manager", "administrator"])
+def test_the_service_refuses_a_responsible_who_may_not_be_one(request, who, manager):
+    user = request.getfixturevalue(who)
+
+    with pytest.raises(exc.DealFieldError) as refused:
+        services.deal_create(
+            pipeline="calculation", actor=manager, title="Просчет", responsible=user
+        )
+
+    assert refused.value.errors == {"responsible": [_not_responsible(user)]}
+    assert not Deal.objects.exists()
+
+
+def test_the_service_refuses_a_responsible_given_in_the_data(manager, worker):
+    with pytest.raises(exc.DealFieldError) as refused:
+        services.deal_create(
+            pipeline="calculation", actor=manager, title="Просчет", data={"responsible": worker}
+        )
+
+    assert refused.value.errors == {"responsible": [_not_responsible(worker)]}
+    assert not Deal.objects.exists()
+
+
+def test_an_update_cannot_hand_a_deal_to_someone_who_may_not_be_responsible(
+    manager, former_manager
+):
+    deal = make_deal("calculation", "new", responsible=manager)
+
+    with pytest.raises(exc.DealFieldError) as refused:
+        services.deal_update(
+            deal=deal, actor=manager, data={"responsible": former_manager, "comment": "x"}
+        )
+
+    assert refused.value.errors == {"responsible": [_not_responsible(former_manager)]}
+    deal.refresh_from_db()
+    assert (deal.responsible, deal.comment) == (manager, "")
+
+
+def test_managers_and_the_director_may_be_responsible(manager, other_manager, director):
+    for user in (other_manager, director):
+        deal = services.deal_create(
+            pipeline="calculation", actor=manager, title="Просчет", responsible=user
+        )
+        assert deal.responsible == user
+
+
+def test_someone_who_may_not_be_responsible_cannot_create_for_themselves(administrator):
+    with pytest.raises(exc.DealFieldError) as refused:
+        services.deal_create(pipeline="calculation", actor=administrator, title="Просчет")
+
+    assert refused.value.errors == {"responsible": [_not_responsible(administrator)]}
+
+
+@pytest.mark.parametrize("who", ["worker", "former_manager"])
+def test_the_api_refuses_such_a_responsible_on_create_and_on_edit(request, who, manager):
+    user = request.getfixturevalue(who)
+    api = client_for(manager)
+
+    created = api.post(
+        "/api/deals/",
+        {"pipeline": "calculation", "title": "Просчет", "responsible": user.pk},
+        format="json",
+    )
+    deal = make_deal("calculation", "new", responsible=manager)
+    edited = api.patch(f"/api/deals/{deal.pk}/", {"responsible": user.pk}, format="json")
+
+    for response in (created, edited):
+        assert response.status_code == 400, response.content
+        assert response.json()["errors"] == {"responsible": [_not_responsible(user)]}
+    assert list(Deal.objects.values_list("responsible", flat=True)) == [manager.pk]
+
+
+@pytest.mark.parametrize("who", ["worker", "former_manager"])
+def test_the_pages_neither_offer_nor_accept_such_a_responsible(client, request, who, manager):
+    user = request.getfixturevalue(who)
+    contact = ContactFactory()
+    client.force_login(manager)
+    url = reverse("deals:new", args=["calculation"])
+
+    offered = client.get(url).context["form"].fields["responsible"].choices
+    response = client.post(
+        url,
+        {
+            "stage": "new",
+            "title": "Просчет",
+            "responsible": user.pk,
+            "company": contact.company_id,
+            "contact": contact.pk,
+        },
+    )
+
+    assert user.pk not in [value for value, _label in offered]
+    assert manager.pk in [value for value, _label in offered]
+    assert response.status_code == 200
+    assert "responsible" in response.context["form"].errors
+    assert not Deal.objects.exists()
+
+    deal = make_deal("calculation", "new", responsible=manager)
+    response = client.post(
+        reverse("deals:edit", args=[deal.pk, 0]),
+        {"title": deal.title, "responsible": user.pk, "company": deal.company_id},
+        headers=HTMX,
+    )
+    assert "responsible" in response.context["form"].errors
+    deal.refresh_from_db()
+    assert deal.responsible == manager
+
+
+def test_a_handoff_keeps_the_responsible_of_its_source(manager):
+    source = make_deal("calculation", "won", responsible=manager)
+    manager.is_active = False
+    manager.save()
+
+    deal, opened = services.deal_handoff(source=source, pipeline="acceptance")
+
+    assert opened and deal.responsible == manager
