@@ -22,6 +22,10 @@ CONFLICT = _("Someone has just moved this deal to another stage. Reload it and t
 NOT_ALLOWED = _("You may not move this deal.")
 FIELD_NOT_EDITABLE = _("The field «%(field)s» is filled in by the automation, not by hand.")
 UNKNOWN_FIELD = _("The pipeline «%(pipeline)s» has no field «%(field)s».")
+COMPANY_DETAIL_NOT_SETTABLE = _(
+    "The company's «%(field)s» cannot be set with a deal of «%(pipeline)s»: only the company "
+    "details this pipeline requires."
+)
 
 
 class DealError(ApplicationError):

@@ -13,7 +13,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.base import File
 from django.db import models, transaction
 from django.utils import timezone
@@ -110,10 +110,20 @@ def contact_update(*, contact: Contact, data: Mapping[str, Any]) -> Contact:
 
 def _check_field_code(pipeline: Pipeline, code: str) -> None:
     base = code.split(".", 1)[0]
-    if base not in pipeline.field_codes or (code.startswith("company.") and base != "company"):
+    if base not in pipeline.field_codes or ("." in code and base != "company"):
         raise exc.DealFieldError(
             gettext(exc.UNKNOWN_FIELD) % {"pipeline": pipeline.label, "field": code}
         )
+    if "." in code and code not in pipeline.company_paths:
+        try:
+            label = model_field(code).verbose_name
+        except FieldDoesNotExist:
+            label = code.split(".", 1)[1]
+        message = gettext(exc.COMPANY_DETAIL_NOT_SETTABLE) % {
+            "pipeline": pipeline.label,
+            "field": label,
+        }
+        raise exc.DealFieldError(message, errors={code: [message]})
     if "." not in code and not DEAL_FIELDS[code].editable:
         raise exc.DealFieldError(
             gettext(exc.FIELD_NOT_EDITABLE) % {"field": model_field(code).verbose_name}

@@ -150,3 +150,101 @@ def test_a_handoff_keeps_the_responsible_of_its_source(manager):
     deal, opened = services.deal_handoff(source=source, pipeline="acceptance")
 
     assert opened and deal.responsible == manager
+
+
+# --- company details set with a deal ------------------------------------------------------
+
+
+def test_the_company_paths_a_deal_may_set_come_from_the_requirements():
+    from deals.pipelines import PIPELINES
+
+    assert PIPELINES["contract"].company_paths == (
+        "company.bank_account",
+        "company.bik",
+        "company.inn",
+        "company.kpp",
+        "company.legal_address",
+        "company.legal_name",
+        "company.ogrn",
+        "company.signatory",
+    )
+    assert PIPELINES["calculation"].company_paths == ()
+
+
+CONTRACT_REFUSAL = (
+    "Поле компании «{field}» нельзя задать через сделку воронки «Заключить договор с новым "
+    "клиентом»: только реквизиты компании, которые требует эта воронка."
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "label"),
+    [
+        ("company.has_contract", True, "заключен договор"),
+        ("company.contract_number", "Д-1", "номер договора"),
+        ("company.name", "Другое имя", "название"),
+        ("company.phone", "+7 900 000-00-00", "телефон"),
+    ],
+)
+def test_a_move_cannot_set_company_details_no_requirement_names(manager, path, value, label):
+    company = CompanyFactory(has_contract=False)
+    deal = make_deal("contract", "new", responsible=manager, company=company)
+    data = {path: value, "company.signatory": "Петров П. П."}
+    if path == "company.has_contract":
+        data.update({"company.contract_number": "Д-1", "company.contract_date": "2026-01-01"})
+
+    with pytest.raises(exc.DealFieldError) as refused:
+        services.deal_move(deal=deal, transition="to_drafting", actor=manager, data=data)
+
+    message = CONTRACT_REFUSAL.format(field=label)
+    assert refused.value.message == message
+    company.refresh_from_db()
+    deal.refresh_from_db()
+    assert (company.has_contract, company.contract_number, company.signatory) == (
+        False,
+        "",
+        "Иванов Иван Иванович",
+    )
+    assert deal.stage == "new"
+
+
+def test_the_api_refuses_a_company_detail_the_deals_pipeline_does_not_require(manager):
+    company = CompanyFactory(inn="", kpp="")
+    deal = make_deal("calculation", "new", responsible=manager, company=company)
+
+    response = client_for(manager).patch(
+        f"/api/deals/{deal.pk}/", {"company.inn": "7707083893", "comment": "ИНН"}, format="json"
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {
+        "company.inn": [
+            "Поле компании «ИНН» нельзя задать через сделку воронки «Заявка на просчет заказа»: "
+            "только реквизиты компании, которые требует эта воронка."
+        ]
+    }
+    company.refresh_from_db()
+    deal.refresh_from_db()
+    assert (company.inn, deal.comment) == ("", "")
+
+
+def test_a_required_company_detail_is_still_set_with_a_move(manager):
+    company = CompanyFactory(signatory="")
+    deal = make_deal("contract", "new", responsible=manager, company=company)
+
+    services.deal_move(
+        deal=deal,
+        transition="to_drafting",
+        actor=manager,
+        data={"company.signatory": "Петров П. П."},
+    )
+
+    company.refresh_from_db()
+    assert company.signatory == "Петров П. П."
+
+
+def test_a_deal_of_a_pipeline_requiring_no_company_details_sets_none(manager):
+    deal = make_deal("calculation", "new", responsible=manager)
+
+    with pytest.raises(exc.DealFieldError):
+        services.deal_update(deal=deal, actor=manager, data={"company.inn": "7707083893"})
