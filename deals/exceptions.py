@@ -14,6 +14,10 @@ MISSING_FIELDS = _("Fill in the required fields: %(fields)s.")
 UNKNOWN_TRANSITION = _("The pipeline «%(pipeline)s» has no move «%(transition)s».")
 NOT_FROM_STAGE = _("The move «%(move)s» is not possible from the stage «%(stage)s».")
 CLOSED_STAGE_CREATE = _("A deal cannot be created in the closed stage «%(stage)s».")
+UNREACHABLE_STAGE_CREATE = _(
+    "A deal cannot be created in the stage «%(stage)s»: it comes after «%(field)s», which only "
+    "the automation fills in. Create it in an earlier stage and move it on."
+)
 REASON_REQUIRED = _("Choose a failure reason and write a comment.")
 REASON_NOT_OFFERED = _("This failure reason is not offered in this pipeline.")
 COMMENT_REQUIRED = _("A return needs a comment: say what has to change.")

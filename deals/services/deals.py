@@ -27,7 +27,14 @@ from deals.guards import RequiredFields, can_move_deal, can_reopen_deal, missing
 from deals.models import PIPELINE_MODELS, Company, Contact, Deal, LossReason, StageChange
 from deals.pipelines import Pipeline, Requirement, get_pipeline
 from deals.pipelines.base import Transition
-from deals.pipelines.fields import DEAL_FIELDS, model_field, requirement_labels
+from deals.pipelines.fields import (
+    DEAL_FIELDS,
+    automation_requirement,
+    creatable_stages,
+    model_field,
+    requirement_label,
+    requirement_labels,
+)
 from deals.staff import NOT_RESPONSIBLE, may_be_responsible
 from fulfillment.exceptions import PermissionDeniedError
 from fulfillment.roles import AnyUser, person_name
@@ -238,7 +245,8 @@ def deal_create(
     """Create a deal («Создать»), by hand or by a handoff.
 
     A deal created directly in a later stage must have every field the stages before it
-    require (``MissingFieldsError`` otherwise). Entering the stage runs its automation.
+    require (``MissingFieldsError`` otherwise), and only in ``creatable_stages`` (none past a
+    field only the automation fills). Entering the stage runs its automation.
 
     A person creating it makes ``responsible`` (or ``data["responsible"]``, else themselves)
     responsible, and only someone who ``may_be_responsible``; a handoff (no ``actor``) keeps
@@ -249,6 +257,17 @@ def deal_create(
     if not spec.stage(stage).is_open:
         raise exc.TransitionNotAvailableError(
             gettext(exc.CLOSED_STAGE_CREATE) % {"stage": spec.stage(stage).label}
+        )
+    if stage not in creatable_stages(pipeline):
+        blocking = next(
+            requirement
+            for passed in spec.stages_before(stage)
+            for requirement in passed.requires
+            if automation_requirement(requirement)
+        )
+        raise exc.TransitionNotAvailableError(
+            gettext(exc.UNREACHABLE_STAGE_CREATE)
+            % {"stage": spec.stage(stage).label, "field": requirement_label(blocking)}
         )
     deal = PIPELINE_MODELS[pipeline](
         pipeline=pipeline,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from deals import exceptions as exc
 from deals import services
 from deals.models import Deal
+from deals.pipelines import PIPELINES
 from fulfillment.roles import Role
 from tests.api.conftest import client_for
 from tests.factories import CompanyFactory, ContactFactory, UserFactory, make_deal
@@ -248,3 +249,73 @@ def test_a_deal_of_a_pipeline_requiring_no_company_details_sets_none(manager):
 
     with pytest.raises(exc.DealFieldError):
         services.deal_update(deal=deal, actor=manager, data={"company.inn": "7707083893"})
+
+
+# --- where a deal may be created ------------------------------------------------------------
+
+
+def test_deals_are_created_only_in_stages_they_can_reach():
+    from deals.pipelines.fields import creatable_stages
+
+    assert {code: creatable_stages(code) for code in PIPELINES} == {
+        "calculation": ("new", "proposal", "director_approval"),
+        "acceptance": ("new", "to_warehouse"),
+        "processing": ("new", "to_warehouse"),
+        "shipment": ("new", "to_warehouse"),
+        "contract": ("new", "drafting", "client_approval", "signing"),
+    }
+
+
+def test_the_service_refuses_a_stage_past_an_automation_field(manager):
+    company = CompanyFactory()
+    with pytest.raises(exc.TransitionNotAvailableError) as refused:
+        services.deal_create(
+            pipeline="calculation",
+            actor=manager,
+            title="Просчет",
+            stage="client_approval",
+            data={"company": company},
+        )
+
+    assert refused.value.message == (
+        "Сделку нельзя создать в стадии «Согласовать КП с клиентом»: она идет после поля "
+        "«Согласовано ГД», которое заполняет только автоматизация. Создайте ее на более ранней "
+        "стадии и передвиньте дальше."
+    )
+    assert not Deal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("pipeline", "stage"),
+    [("calculation", "client_approval"), ("acceptance", "recount_approval")],
+)
+def test_the_api_refuses_such_a_stage(manager, pipeline, stage):
+    response = client_for(manager).post(
+        "/api/deals/", {"pipeline": pipeline, "stage": stage, "title": "Сделка"}, format="json"
+    )
+
+    assert response.status_code == 400, response.content
+    assert "только автоматизация" in response.json()["detail"]
+    assert not Deal.objects.exists()
+
+
+def test_the_page_neither_offers_nor_accepts_such_a_stage(client, manager):
+    contact = ContactFactory()
+    client.force_login(manager)
+    url = reverse("deals:new", args=["acceptance"])
+
+    offered = client.get(url).context["form"].fields["stage"].choices
+    response = client.post(
+        url,
+        {
+            "stage": "recount_approval",
+            "title": "Приемка",
+            "responsible": manager.pk,
+            "company": contact.company_id,
+            "contact": contact.pk,
+        },
+    )
+
+    assert [code for code, _label in offered] == ["new", "to_warehouse"]
+    assert "stage" in response.context["form"].errors
+    assert not Deal.objects.exists()
