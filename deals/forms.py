@@ -171,7 +171,7 @@ class DealCreateForm(DealFieldsForm):
     def chosen_company_id(self) -> int | None:
         """The company picked in the form (posted, or given to start with)."""
         value = str(self["company"].value() or "")
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isascii() and value.isdigit() else None
 
     def _offer_contacts_of_the_company(self) -> None:
         """With a company chosen, the contact select lists only its people, and a person of

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from deals import exceptions as exc
 from deals import services
-from deals.models import Deal
+from deals.models import Company, Deal
 from deals.pipelines import PIPELINES
 from fulfillment.roles import Role
 from tests.api.conftest import client_for
@@ -319,3 +319,30 @@ def test_the_page_neither_offers_nor_accepts_such_a_stage(client, manager):
     assert [code for code, _label in offered] == ["new", "to_warehouse"]
     assert "stage" in response.context["form"].errors
     assert not Deal.objects.exists()
+
+
+# --- legal details in ASCII digits ------------------------------------------------------------
+
+FULLWIDTH_INN = "".join(chr(0xFF10 + int(c)) for c in "7707083893")
+
+
+def test_the_api_refuses_an_inn_in_fullwidth_digits(manager):
+    response = client_for(manager).post(
+        "/api/companies/", {"name": "ООО Тест", "inn": FULLWIDTH_INN}, format="json"
+    )
+
+    assert response.status_code == 400, response.content
+    assert "inn" in response.json()["errors"]
+    assert not Company.objects.exists()
+
+
+def test_the_company_page_refuses_an_inn_in_fullwidth_digits(client, manager):
+    client.force_login(manager)
+
+    response = client.post(reverse("deals:company-new"), {"name": "ООО Тест", "inn": FULLWIDTH_INN})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["inn"] == [
+        "ИНН состоит из 10 цифр (организация) или 12 цифр (ИП)."
+    ]
+    assert not Company.objects.exists()
