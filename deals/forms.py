@@ -19,6 +19,7 @@ from deals.models import Company, Contact, Deal, LossReason
 from deals.pipelines import Pipeline, Requirement
 from deals.pipelines.fields import creatable_stages, field_label, filled_by_staff, model_field
 from deals.staff import ResponsibleChoiceField, sales_staff
+from deals.validators import COMMENT_MAX_LENGTH
 from fulfillment.exceptions import ApplicationError
 from fulfillment.roles import sees_all_deals
 
@@ -243,7 +244,11 @@ class FailureForm(forms.Form):
     comment, both required."""
 
     reason = forms.ModelChoiceField(label=_("Failure reason"), queryset=LossReason.objects.none())
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, pipeline: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -255,13 +260,18 @@ class FailureForm(forms.Form):
 class CommentRequiredForm(forms.Form):
     """A return or a reopening says what has to change."""
 
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class DealCommentForm(forms.Form):
     text = forms.CharField(
         label=_("Comment"),
         required=False,
+        max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(
             attrs={"rows": 2, "placeholder": _("Write a comment; @login notifies")}
         ),
@@ -272,6 +282,7 @@ class DealCommentForm(forms.Form):
 class ApprovalReturnForm(forms.Form):
     remarks = forms.CharField(
         label=_("Remarks"),
+        max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What has to change in the proposal."),
     )

@@ -5,9 +5,32 @@ digits, which no tax office or bank reads.
 """
 
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Caps of free text, in characters: generous for people, not for a megabyte pasted by a script.
+COMMENT_MAX_LENGTH = 5_000  # comments, remarks, failure and return comments
+DESCRIPTION_MAX_LENGTH = 20_000  # goods descriptions, instructions, task descriptions
+ADDRESS_MAX_LENGTH = 1_000
+
+
+def text_cap(limit: int) -> dict[str, Any]:
+    """Keyword arguments of a ``TextField`` capped at ``limit`` characters: ``max_length`` for
+    the forms and serializers built from it, and the validator that enforces it in
+    ``full_clean`` and the services (Django itself checks a TextField's ``max_length`` only in
+    forms)."""
+    return {"max_length": limit, "validators": [MaxLengthValidator(limit)]}
+
+
+def check_text(model: type[models.Model], name: str, value: str) -> None:
+    """Run the validators of a model's text column (its length cap) on ``value``, for the
+    services that write rows without ``full_clean``. Raises ``ValidationError``."""
+    model._meta.get_field(name).run_validators(value)
+
 
 _INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 _INN12_WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)

@@ -36,6 +36,7 @@ from deals.pipelines.fields import (
     requirement_labels,
 )
 from deals.staff import NOT_RESPONSIBLE, may_be_responsible
+from deals.validators import check_text
 from fulfillment.exceptions import PermissionDeniedError
 from fulfillment.roles import AnyUser, person_name
 
@@ -399,6 +400,7 @@ def deal_move(
             raise PermissionDeniedError(gettext(exc.NOT_ALLOWED))
 
     comment = (comment or "").strip()
+    _check_move_comment(comment)
     kwargs: dict[str, Any] = {}
     if move.kind == "fail":
         kwargs["reason"] = _failure_reason(pipeline, reason)
@@ -426,6 +428,14 @@ def deal_move(
         if deal.pk:
             deal.refresh_from_db()
         raise
+
+
+def _check_move_comment(comment: str) -> None:
+    """The comment of a move (a failure's too) within the length cap of its columns."""
+    try:
+        check_text(StageChange, "comment", comment)
+    except ValidationError as error:
+        raise exc.DealFieldError(error.messages[0], errors={"comment": error.messages}) from None
 
 
 def _failure_reason(pipeline: Pipeline, reason: LossReason | int | None) -> LossReason:

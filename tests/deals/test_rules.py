@@ -346,3 +346,151 @@ def test_the_company_page_refuses_an_inn_in_fullwidth_digits(client, manager):
         "ИНН состоит из 10 цифр (организация) или 12 цифр (ИП)."
     ]
     assert not Company.objects.exists()
+
+
+# --- length caps of free text ------------------------------------------------------------------
+
+
+def _too_long(limit: int) -> str:
+    return f"Убедитесь, что это значение содержит не более {limit} символов (сейчас {limit + 1})."
+
+
+def test_every_free_text_column_has_a_cap():
+    from django.apps import apps
+    from django.core.validators import MaxLengthValidator
+    from django.db import models
+
+    uncapped = [
+        f"{model.__name__}.{field.name}"
+        for app in ("deals", "warehouse", "contracts", "fulfillment")
+        for model in apps.get_app_config(app).get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.TextField)
+        and not any(isinstance(v, MaxLengthValidator) for v in field.validators)
+    ]
+    assert uncapped == ["AutomationJob.last_error"]  # written by the system, never by people
+
+
+@pytest.mark.parametrize(("code", "limit"), [("comment", 5000), ("goods_description", 20000)])
+def test_the_service_refuses_deal_text_over_its_cap(manager, code, limit):
+    deal = make_deal("calculation", "new", responsible=manager)
+    before = getattr(deal, code)
+
+    with pytest.raises(exc.DealFieldError) as refused:
+        services.deal_update(deal=deal, actor=manager, data={code: "я" * (limit + 1)})
+
+    assert refused.value.errors == {code: [_too_long(limit)]}
+    deal.refresh_from_db()
+    assert getattr(deal, code) == before
+    services.deal_update(deal=deal, actor=manager, data={code: "я" * limit})
+
+
+def test_a_megabyte_of_instructions_is_refused_on_create(manager):
+    with pytest.raises(exc.DealFieldError) as refused:
+        services.deal_create(
+            pipeline="processing", actor=manager, title="Т", data={"instructions": "x" * 2**20}
+        )
+
+    assert list(refused.value.errors) == ["instructions"]
+    assert not Deal.objects.exists()
+
+
+def test_the_services_refuse_a_company_address_over_its_cap():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        services.company_create(name="ООО Тест", legal_address="а" * 1001)
+
+    assert refused.value.message_dict == {"legal_address": [_too_long(1000)]}
+    assert not Company.objects.exists()
+
+
+def test_the_services_refuse_comments_over_their_cap(manager):
+    from deals.exceptions import DealError
+    from deals.models import DealComment, StageChange, TaskComment
+    from deals.services.tasks import TaskError
+    from tests.api.conftest import warehouse_task
+
+    deal = make_deal("acceptance", "to_warehouse", responsible=manager)
+    task = warehouse_task(deal)
+    text = "б" * 5001
+
+    with pytest.raises(DealError) as on_deal:
+        services.deal_comment_add(deal=deal, author=manager, text=text)
+    with pytest.raises(TaskError) as on_task:
+        services.task_comment_add(task=task, author=manager, text=text)
+    with pytest.raises(exc.DealFieldError) as on_failure:
+        services.deal_move(
+            deal=deal, transition="fail", actor=manager, reason=_reason(), comment=text
+        )
+
+    for refused in (on_deal, on_task, on_failure):
+        assert refused.value.message == _too_long(5000)
+    assert not DealComment.objects.exists() and not TaskComment.objects.exists()
+    assert not StageChange.objects.filter(transition="fail").exists()
+    deal.refresh_from_db()
+    assert deal.stage == "to_warehouse"
+
+
+def _reason():
+    from deals.models import LossReason
+
+    return LossReason.objects.filter(pipeline="").first()
+
+
+def test_the_api_refuses_text_over_its_cap(manager):
+    deal = make_deal("calculation", "new", responsible=manager)
+    api = client_for(manager)
+
+    edited = api.patch(f"/api/deals/{deal.pk}/", {"comment": "x" * 2**20}, format="json")
+    commented = api.post(f"/api/deals/{deal.pk}/comments/", {"text": "x" * 5001}, format="json")
+    failed = api.post(
+        f"/api/deals/{deal.pk}/transition/",
+        {"transition": "fail", "reason": _reason().pk, "comment": "x" * 5001},
+        format="json",
+    )
+    company = api.post(
+        "/api/companies/", {"name": "ООО Тест", "legal_address": "x" * 1001}, format="json"
+    )
+
+    for response in (edited, commented, failed, company):
+        assert response.status_code == 400, response.content
+    deal.refresh_from_db()
+    assert (deal.comment, deal.stage, deal.comments.count()) == ("", "new", 0)
+    assert not Company.objects.filter(name="ООО Тест").exists()
+
+
+def test_the_pages_refuse_text_over_its_cap(client, manager):
+    deal = make_deal("calculation", "new", responsible=manager)
+    client.force_login(manager)
+
+    edited = client.post(
+        reverse("deals:edit", args=[deal.pk, 1]),
+        {
+            "services": ["packing"],
+            "marketplaces": ["ozon"],
+            "goods_description": "x" * 20001,
+            "sku_count": "7",
+            "units_per_month": "100",
+        },
+        headers=HTMX,
+    )
+    commented = client.post(
+        reverse("deals:comment", args=[deal.pk]), {"text": "x" * 5001}, follow=True
+    )
+    failed = client.post(
+        reverse("deals:move", args=[deal.pk, "fail"]),
+        {"dialog": "1", "reason": _reason().pk, "comment": "x" * 5001},
+        headers=HTMX,
+    )
+    company = client.post(
+        reverse("deals:company-new"), {"name": "ООО Тест", "legal_address": "x" * 1001}
+    )
+
+    assert edited.context["form"].errors["goods_description"] == [_too_long(20000)]
+    assert "не более 5000 символов" in commented.content.decode()
+    assert failed.context["form"].errors["comment"] == [_too_long(5000)]
+    assert company.context["form"].errors["legal_address"] == [_too_long(1000)]
+    deal.refresh_from_db()
+    assert (len(deal.goods_description), deal.stage, deal.comments.count()) == (22, "new", 0)
+    assert not Company.objects.filter(name="ООО Тест").exists()
