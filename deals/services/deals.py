@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+import filetype
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.base import File
@@ -40,37 +41,79 @@ from deals.validators import check_text
 from fulfillment.exceptions import PermissionDeniedError
 from fulfillment.roles import AnyUser, person_name
 
-ALLOWED_UPLOAD_EXTENSIONS = (
-    ".pdf",
-    ".xls",
-    ".xlsx",
-    ".csv",
-    ".doc",
-    ".docx",
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".heic",
-)
+# Each accepted extension and the kinds ``filetype`` may find in such a file's first bytes.
+# A CSV is text and has no signature: it must show none, and no NUL byte.
+# Both are OLE compound files; filetype tells them apart by heuristics that miss files other
+# tools write, so the compound file's own signature («ole») is enough for them.
+_OFFICE_97 = ("doc", "xls", "ole")
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OFFICE_XML = ("docx", "xlsx", "zip")  # a ZIP whose first entry is not the usual one
+UPLOAD_KINDS: dict[str, tuple[str, ...]] = {
+    ".pdf": ("pdf",),
+    ".xls": _OFFICE_97,
+    ".xlsx": _OFFICE_XML,
+    ".csv": (),
+    ".doc": _OFFICE_97,
+    ".docx": _OFFICE_XML,
+    ".jpg": ("jpg",),
+    ".jpeg": ("jpg",),
+    ".png": ("png",),
+    ".heic": ("heic",),
+}
+ALLOWED_UPLOAD_EXTENSIONS = tuple(UPLOAD_KINDS)
+_HEAD_BYTES = 8192  # what filetype reads
 UPLOAD_TOO_LARGE = _("The file «%(name)s» is larger than %(limit)s MB.")
 UPLOAD_BAD_TYPE = _("The file «%(name)s» has a type that is not accepted (allowed: %(types)s).")
+UPLOAD_EMPTY = _("The file «%(name)s» is empty.")
+UPLOAD_BAD_CONTENT = _("The contents of the file «%(name)s» are not those of a %(extension)s file.")
 
 
 def validate_upload(upload: File) -> None:
-    """Size cap and allowed types of every uploaded file."""
+    """Every uploaded file, on every path (deal fields, comments, task results, the API): an
+    accepted extension, not empty, within the size cap, and contents of that kind, judged
+    from the file's bytes (``filetype``), not from its name or the browser's word."""
     name = PurePath(upload.name or "").name
-    if PurePath(name).suffix.lower() not in ALLOWED_UPLOAD_EXTENSIONS:
+    extension = PurePath(name).suffix.lower()
+    if extension not in UPLOAD_KINDS:
         raise ValidationError(
             UPLOAD_BAD_TYPE,
             code="file_type",
             params={"name": name, "types": ", ".join(ALLOWED_UPLOAD_EXTENSIONS)},
         )
-    if upload.size is not None and upload.size > settings.UPLOAD_MAX_BYTES:
+    if not upload.size:
+        raise ValidationError(UPLOAD_EMPTY, code="file_empty", params={"name": name})
+    if upload.size > settings.UPLOAD_MAX_BYTES:
         raise ValidationError(
             UPLOAD_TOO_LARGE,
             code="file_size",
             params={"name": name, "limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
         )
+    head = _head(upload)
+    kind = filetype.guess_extension(head)
+    if kind is None and head.startswith(_OLE_SIGNATURE):
+        kind = "ole"
+    expected = UPLOAD_KINDS[extension]
+    if (kind not in expected) if expected else (kind is not None or b"\0" in head):
+        raise ValidationError(
+            UPLOAD_BAD_CONTENT,
+            code="file_content",
+            params={"name": name, "extension": extension},
+        )
+
+
+def _head(upload: File) -> bytes:
+    """The first bytes of a file, leaving it as it was (a stored file is opened and closed)."""
+    closed = upload.closed
+    if closed:
+        upload.open("rb")
+    try:
+        upload.seek(0)
+        head = upload.read(_HEAD_BYTES)
+        upload.seek(0)
+    finally:
+        if closed:
+            upload.close()
+    return head if isinstance(head, bytes) else head.encode()
 
 
 # --- companies and contacts -------------------------------------------------------------

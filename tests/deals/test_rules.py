@@ -186,6 +186,7 @@ CONTRACT_REFUSAL = (
         ("company.name", "Другое имя", "название"),
         ("company.phone", "+7 900 000-00-00", "телефон"),
     ],
+    ids=["has_contract", "contract_number", "name", "phone"],
 )
 def test_a_move_cannot_set_company_details_no_requirement_names(manager, path, value, label):
     company = CompanyFactory(has_contract=False)
@@ -494,3 +495,167 @@ def test_the_pages_refuse_text_over_its_cap(client, manager):
     deal.refresh_from_db()
     assert (len(deal.goods_description), deal.stage, deal.comments.count()) == (22, "new", 0)
     assert not Company.objects.filter(name="ООО Тест").exists()
+
+
+# --- uploads judged by their bytes ---------------------------------------------------------------
+
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
+
+
+def _xlsx() -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    return buffer.getvalue()
+
+
+def _upload(name: str, content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("kp.pdf", b"%PDF-1.4\n% kp\n"),
+        ("photo.jpg", JPEG),
+        ("photo.JPEG", JPEG),
+        ("scan.png", PNG),
+        ("recount.xlsx", _xlsx()),
+        ("recount.xls", OLE),
+        ("contract.doc", OLE),
+        ("recount.csv", "Артикул;Количество\nA-1;480\n".encode("cp1251")),
+    ],
+    ids=["pdf", "jpg", "JPEG", "png", "xlsx", "xls", "doc", "csv"],
+)
+def test_files_whose_bytes_are_of_their_kind_pass(name, content):
+    services.validate_upload(_upload(name, content))
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("kp.pdf", EXE),
+        ("photo.jpg", EXE),
+        ("kp.pdf", PNG),
+        ("scan.png", b"%PDF-1.4"),
+        ("recount.xlsx", EXE),
+        ("recount.xls", b"%PDF-1.4"),
+        ("recount.csv", EXE),
+        ("recount.csv", b"a;b\n\x00\x01\x02"),
+    ],
+    ids=["exe-pdf", "exe-jpg", "png-pdf", "pdf-png", "exe-xlsx", "pdf-xls", "exe-csv", "nul-csv"],
+)
+def test_files_whose_bytes_are_not_of_their_kind_are_refused(name, content):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        services.validate_upload(_upload(name, content))
+
+    extension = "." + name.rsplit(".", 1)[1].lower()
+    assert refused.value.messages == [
+        f"Содержимое файла «{name}» не соответствует типу {extension}."
+    ]
+
+
+def test_an_empty_file_is_refused_with_a_message():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        services.validate_upload(_upload("kp.pdf", b""))
+
+    assert refused.value.messages == ["Файл «kp.pdf» пустой."]
+
+
+def test_every_service_that_takes_a_file_judges_its_bytes(manager, worker):
+    from deals.exceptions import DealError
+    from deals.models import DealComment, TaskComment
+    from deals.services.tasks import TaskError
+    from tests.api.conftest import warehouse_task
+
+    deal = make_deal("acceptance", "to_warehouse", responsible=manager, invoice_file="")
+    task = warehouse_task(deal, assignee=worker)
+    message = "Содержимое файла «kp.pdf» не соответствует типу .pdf."
+
+    with pytest.raises(exc.DealFieldError) as on_field:
+        services.deal_update(
+            deal=deal, actor=manager, data={"invoice_file": _upload("kp.pdf", EXE)}
+        )
+    with pytest.raises(DealError) as on_comment:
+        services.deal_comment_add(deal=deal, author=manager, text="", file=_upload("kp.pdf", EXE))
+    with pytest.raises(TaskError) as on_result:
+        services.task_comment_add(
+            task=task, author=worker, file=_upload("kp.pdf", EXE), is_result=True
+        )
+
+    assert on_field.value.errors == {"invoice_file": [message]}
+    assert on_comment.value.message == message
+    assert on_result.value.message == message
+    deal.refresh_from_db()
+    assert not deal.invoice_file
+    assert not DealComment.objects.exists() and not TaskComment.objects.exists()
+
+
+def test_the_api_judges_uploads_by_their_bytes(manager, worker):
+    from deals.models import DealComment, TaskComment
+    from tests.api.conftest import warehouse_task
+
+    deal = make_deal("acceptance", "to_warehouse", responsible=manager, invoice_file="")
+    task = warehouse_task(deal, assignee=worker)
+    message = "Содержимое файла «kp.pdf» не соответствует типу .pdf."
+
+    field = client_for(manager).patch(
+        f"/api/deals/{deal.pk}/", {"invoice_file": _upload("kp.pdf", EXE)}, format="multipart"
+    )
+    comment = client_for(manager).post(
+        f"/api/deals/{deal.pk}/comments/",
+        {"text": "КП", "file": _upload("kp.pdf", EXE)},
+        format="multipart",
+    )
+    result = client_for(worker).post(
+        f"/api/tasks/{task.pk}/comments/",
+        {"is_result": True, "file": _upload("kp.pdf", EXE)},
+        format="multipart",
+    )
+
+    assert field.status_code == 400, field.content
+    assert field.json()["errors"] == {"invoice_file": [message]}
+    for response in (comment, result):
+        assert response.status_code == 400, response.content
+        assert response.json()["detail"] == message
+    deal.refresh_from_db()
+    assert not deal.invoice_file
+    assert not DealComment.objects.exists() and not TaskComment.objects.exists()
+
+
+def test_the_pages_judge_uploads_by_their_bytes_and_never_drop_an_empty_file(client, manager):
+    from deals.models import DealComment
+
+    deal = make_deal("calculation", "proposal", responsible=manager, proposal_file="")
+    client.force_login(manager)
+
+    field = client.post(
+        reverse("deals:edit", args=[deal.pk, 2]),
+        {"proposal_file": _upload("kp.pdf", EXE), "amount": "5000"},
+        headers=HTMX,
+    )
+    empty = client.post(
+        reverse("deals:comment", args=[deal.pk]),
+        {"text": "", "file": _upload("kp.pdf", b"")},
+        follow=True,
+    )
+
+    assert field.context["form"].errors["proposal_file"] == [
+        "Содержимое файла «kp.pdf» не соответствует типу .pdf."
+    ]
+    assert "Отправленный файл пуст." in empty.content.decode()
+    deal.refresh_from_db()
+    assert not deal.proposal_file
+    assert not DealComment.objects.exists()
