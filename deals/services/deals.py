@@ -41,13 +41,13 @@ from deals.validators import check_text
 from fulfillment.exceptions import PermissionDeniedError
 from fulfillment.roles import AnyUser, person_name
 
-# Each accepted extension and the kinds ``filetype`` may find in such a file's first bytes.
-# A CSV is text and has no signature: it must show none, and no NUL byte.
-# Both are OLE compound files; filetype tells them apart by heuristics that miss files other
-# tools write, so the compound file's own signature («ole») is enough for them.
+# Office 97 files are OLE compound files; filetype tells .doc from .xls by heuristics that miss
+# files other tools write, so the compound file's own signature («ole») is enough for them.
 _OFFICE_97 = ("doc", "xls", "ole")
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OFFICE_XML = ("docx", "xlsx", "zip")  # a ZIP whose first entry is not the usual one
+# Each accepted extension and the kinds ``filetype`` may find in such a file's first bytes.
+# A CSV is text and has no signature: it must show none, and no NUL byte.
 UPLOAD_KINDS: dict[str, tuple[str, ...]] = {
     ".pdf": ("pdf",),
     ".xls": _OFFICE_97,
