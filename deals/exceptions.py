@@ -14,6 +14,10 @@ MISSING_FIELDS = _("Fill in the required fields: %(fields)s.")
 UNKNOWN_TRANSITION = _("The pipeline «%(pipeline)s» has no move «%(transition)s».")
 NOT_FROM_STAGE = _("The move «%(move)s» is not possible from the stage «%(stage)s».")
 CLOSED_STAGE_CREATE = _("A deal cannot be created in the closed stage «%(stage)s».")
+UNREACHABLE_STAGE_CREATE = _(
+    "A deal cannot be created in the stage «%(stage)s»: it comes after «%(field)s», which only "
+    "the automation fills in. Create it in an earlier stage and move it on."
+)
 REASON_REQUIRED = _("Choose a failure reason and write a comment.")
 REASON_NOT_OFFERED = _("This failure reason is not offered in this pipeline.")
 COMMENT_REQUIRED = _("A return needs a comment: say what has to change.")
@@ -22,6 +26,10 @@ CONFLICT = _("Someone has just moved this deal to another stage. Reload it and t
 NOT_ALLOWED = _("You may not move this deal.")
 FIELD_NOT_EDITABLE = _("The field «%(field)s» is filled in by the automation, not by hand.")
 UNKNOWN_FIELD = _("The pipeline «%(pipeline)s» has no field «%(field)s».")
+COMPANY_DETAIL_NOT_SETTABLE = _(
+    "The company's «%(field)s» cannot be set with a deal of «%(pipeline)s»: only the company "
+    "details this pipeline requires."
+)
 
 
 class DealError(ApplicationError):

@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from deals.exceptions import DealFieldError, MissingFieldsError
 from deals.models import Company, Contact, Deal, LossReason
 from deals.pipelines import Pipeline, Requirement
-from deals.pipelines.fields import DEAL_FIELDS, field_label, model_field
+from deals.pipelines.fields import creatable_stages, field_label, filled_by_staff, model_field
 from deals.staff import ResponsibleChoiceField, sales_staff
+from deals.validators import COMMENT_MAX_LENGTH
 from fulfillment.exceptions import ApplicationError
 from fulfillment.roles import sees_all_deals
 
@@ -34,7 +35,7 @@ def field_path(key: str) -> str:
 
 def is_editable(path: str) -> bool:
     """Whether staff fill this path in by hand (automation-only fields are shown, not edited)."""
-    return "." in path or DEAL_FIELDS[path].editable
+    return filled_by_staff(path)
 
 
 def _contact_label(contact: Contact) -> str:
@@ -150,8 +151,8 @@ CONTACTS_TARGET = "id_contact"  # the id Django gives the contact select of «С
 
 
 class DealCreateForm(DealFieldsForm):
-    """«Создать»: the stage to create the deal in and the pipeline's fields, grouped as the spec
-    groups them."""
+    """«Создать»: the stage to create the deal in (only those a deal can be created in) and the
+    pipeline's fields, grouped as the spec groups them."""
 
     stage = forms.ChoiceField(label=_("Stage"))
 
@@ -159,7 +160,9 @@ class DealCreateForm(DealFieldsForm):
         paths = [code for code in pipeline.field_codes if is_editable(code)]
         super().__init__(*args, paths=paths, **kwargs)
         self.pipeline = pipeline
-        self.fields["stage"].choices = [(s.code, s.label) for s in pipeline.open_stages]
+        self.fields["stage"].choices = [
+            (code, pipeline.stage(code).label) for code in creatable_stages(pipeline.code)
+        ]
         self.fields["stage"].initial = pipeline.first_stage.code
         self.fields["responsible"].initial = user.pk
         self.missing_keys: set[str] = set()
@@ -169,7 +172,7 @@ class DealCreateForm(DealFieldsForm):
     def chosen_company_id(self) -> int | None:
         """The company picked in the form (posted, or given to start with)."""
         value = str(self["company"].value() or "")
-        return int(value) if value.isdigit() else None
+        return int(value) if value.isascii() and value.isdigit() else None
 
     def _offer_contacts_of_the_company(self) -> None:
         """With a company chosen, the contact select lists only its people, and a person of
@@ -202,11 +205,11 @@ class DealCreateForm(DealFieldsForm):
         """For each field, the stages a new deal cannot be created in without it (the
         requirements of every stage before them, as ``missing_to_stand_in`` checks)."""
         stages: dict[str, list[str]] = {}
-        for stage in self.pipeline.open_stages:
-            for passed in self.pipeline.stages_before(stage.code):
+        for stage in creatable_stages(self.pipeline.code):
+            for passed in self.pipeline.stages_before(stage):
                 for requirement in passed.requires:
                     for path in requirement.paths:
-                        stages.setdefault(field_key(path), []).append(stage.code)
+                        stages.setdefault(field_key(path), []).append(stage)
         return {key: " ".join(codes) for key, codes in stages.items()}
 
     def chosen_stage(self) -> str:
@@ -241,7 +244,11 @@ class FailureForm(forms.Form):
     comment, both required."""
 
     reason = forms.ModelChoiceField(label=_("Failure reason"), queryset=LossReason.objects.none())
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, pipeline: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -253,13 +260,18 @@ class FailureForm(forms.Form):
 class CommentRequiredForm(forms.Form):
     """A return or a reopening says what has to change."""
 
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class DealCommentForm(forms.Form):
     text = forms.CharField(
         label=_("Comment"),
         required=False,
+        max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(
             attrs={"rows": 2, "placeholder": _("Write a comment; @login notifies")}
         ),
@@ -270,6 +282,7 @@ class DealCommentForm(forms.Form):
 class ApprovalReturnForm(forms.Form):
     remarks = forms.CharField(
         label=_("Remarks"),
+        max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What has to change in the proposal."),
     )

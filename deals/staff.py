@@ -20,16 +20,28 @@ from django.core.cache import cache
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.forms.models import ModelChoiceIterator
+from django.utils.translation import gettext_lazy as _
 
 from fulfillment.roles import Role, person_name
 
 CHOICES_KEY = "deals:responsible-choices"
 CHOICES_TIMEOUT = 300  # seconds
+# The roles whose active members may be responsible for a deal (they see and move it).
+RESPONSIBLE_ROLES = (Role.MANAGER, Role.DIRECTOR)
+NOT_RESPONSIBLE = _(
+    "%(name)s cannot be responsible for a deal: choose an active manager or the director."
+)
 
 
 def sales_staff() -> models.QuerySet:
-    """Who can be responsible for a deal: active managers and directors."""
+    """Who can be responsible for a deal: active managers and directors. The one answer for
+    the selects' choices and the services' check (``may_be_responsible``)."""
     return _sales_staff().all()
+
+
+def may_be_responsible(user: Any) -> bool:
+    """Whether ``user`` may be made responsible for a deal (checked in the database)."""
+    return getattr(user, "pk", None) is not None and sales_staff().filter(pk=user.pk).exists()
 
 
 @functools.cache
@@ -38,7 +50,7 @@ def _sales_staff() -> models.QuerySet:
     # carries this query to check the choice, and building its join cost more than the copy.
     return (
         get_user_model()
-        .objects.filter(is_active=True, groups__name__in=[str(Role.MANAGER), str(Role.DIRECTOR)])
+        .objects.filter(is_active=True, groups__name__in=[str(r) for r in RESPONSIBLE_ROLES])
         .distinct()
         .order_by("last_name", "first_name", "username")
     )

@@ -1,13 +1,45 @@
-"""Checks of Russian legal details: INN with its checksum, KPP, OGRN, BIK, bank account."""
+"""Checks of Russian legal details: INN with its checksum, KPP, OGRN, BIK, bank account.
+
+Digits are ASCII 0-9 only: ``\\d`` and ``str.isdigit`` also take fullwidth or Arabic-Indic
+digits, which no tax office or bank reads.
+"""
 
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Caps of free text, in characters: generous for people, not for a megabyte pasted by a script.
+COMMENT_MAX_LENGTH = 5_000  # comments, remarks, failure and return comments
+DESCRIPTION_MAX_LENGTH = 20_000  # goods descriptions, instructions, task descriptions
+ADDRESS_MAX_LENGTH = 1_000
+
+
+def text_cap(limit: int) -> dict[str, Any]:
+    """Keyword arguments of a ``TextField`` capped at ``limit`` characters: ``max_length`` for
+    the forms and serializers built from it, and the validator that enforces it in
+    ``full_clean`` and the services (Django itself checks a TextField's ``max_length`` only in
+    forms)."""
+    return {"max_length": limit, "validators": [MaxLengthValidator(limit)]}
+
+
+def check_text(model: type[models.Model], name: str, value: str) -> None:
+    """Run the validators of a model's text column (its length cap) on ``value``, for the
+    services that write rows without ``full_clean``. Raises ``ValidationError``."""
+    model._meta.get_field(name).run_validators(value)
+
 
 _INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 _INN12_WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 _INN12_WEIGHTS_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+
+def _matches(pattern: str, value: str | None) -> bool:
+    """``value`` is wholly ``pattern``, with ``\\d`` meaning the ASCII digits only."""
+    return re.fullmatch(pattern, value or "", flags=re.ASCII) is not None
 
 
 def _check_digit(digits: str, weights: tuple[int, ...]) -> int:
@@ -16,7 +48,7 @@ def _check_digit(digits: str, weights: tuple[int, ...]) -> int:
 
 def inn_is_valid(value: str) -> bool:
     """INN («ИНН»): 10 digits for an organisation, 12 for a person, with check digits."""
-    if not re.fullmatch(r"\d{10}|\d{12}", value or ""):
+    if not _matches(r"\d{10}|\d{12}", value):
         return False
     if len(value) == 10:
         return _check_digit(value, _INN10_WEIGHTS) == int(value[9])
@@ -26,7 +58,7 @@ def inn_is_valid(value: str) -> bool:
 
 
 def validate_inn(value: str) -> None:
-    if not re.fullmatch(r"\d{10}|\d{12}", value or ""):
+    if not _matches(r"\d{10}|\d{12}", value):
         raise ValidationError(
             _("INN must have 10 digits (organisation) or 12 digits (entrepreneur)."), code="inn"
         )
@@ -36,7 +68,7 @@ def validate_inn(value: str) -> None:
 
 def validate_kpp(value: str) -> None:
     """KPP («КПП»): 4 digits (tax office), 2 digits or letters (reason), 3 digits."""
-    if not re.fullmatch(r"\d{4}[\dA-Z]{2}\d{3}", value or ""):
+    if not _matches(r"\d{4}[\dA-Z]{2}\d{3}", value):
         raise ValidationError(
             _("KPP must have 9 characters: 4 digits, 2 digits or capital letters, 3 digits."),
             code="kpp",
@@ -45,7 +77,7 @@ def validate_kpp(value: str) -> None:
 
 def validate_ogrn(value: str) -> None:
     """OGRN («ОГРН», 13 digits) or OGRNIP («ОГРНИП», 15 digits) with its check digit."""
-    if not re.fullmatch(r"\d{13}|\d{15}", value or ""):
+    if not _matches(r"\d{13}|\d{15}", value):
         raise ValidationError(
             _("OGRN must have 13 digits (OGRNIP of an entrepreneur: 15 digits)."), code="ogrn"
         )
@@ -57,13 +89,13 @@ def validate_ogrn(value: str) -> None:
 
 def validate_bik(value: str) -> None:
     """BIK («БИК») of a Russian bank: 9 digits starting with 04."""
-    if not re.fullmatch(r"04\d{7}", value or ""):
+    if not _matches(r"04\d{7}", value):
         raise ValidationError(_("BIK must have 9 digits and start with 04."), code="bik")
 
 
 def validate_bank_account(value: str) -> None:
     """Settlement account («расчетный счет»): 20 digits."""
-    if not re.fullmatch(r"\d{20}", value or ""):
+    if not _matches(r"\d{20}", value):
         raise ValidationError(_("Bank account must have 20 digits."), code="bank_account")
 
 

@@ -176,7 +176,8 @@ class DealCreateSerializer(DealFieldsSerializer):
     stage = serializers.ChoiceField(
         choices=sorted({s.code for p in PIPELINES.values() for s in p.stages}),
         required=False,
-        help_text="An open stage of the pipeline; its first stage by default.",
+        help_text="An open stage of the pipeline that a deal can be created in (none after a "
+        "field only the automation fills); its first stage by default.",
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:

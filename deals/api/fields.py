@@ -81,18 +81,7 @@ def deal_field(code: str, *, read_only: bool = False) -> serializers.Field:
 def company_detail_codes() -> tuple[str, ...]:
     """The company's details that moves require (``company.inn`` …): a deal form or move may
     fill them in along with the deal's own fields."""
-    return tuple(
-        sorted(
-            {
-                path
-                for pipeline in PIPELINES.values()
-                for stage in pipeline.stages
-                for requirement in stage.requires
-                for path in requirement.paths
-                if path.startswith("company.")
-            }
-        )
-    )
+    return tuple(sorted({path for p in PIPELINES.values() for path in p.company_paths}))
 
 
 def writable_codes() -> list[str]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deals.models.deals import Deal
+from deals.validators import COMMENT_MAX_LENGTH, text_cap
 
 
 def comment_upload_to(instance: DealComment, filename: str) -> str:
@@ -27,7 +28,7 @@ class DealComment(models.Model):
         related_name="+",
         verbose_name=_("author"),
     )
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), **text_cap(COMMENT_MAX_LENGTH))
     file = models.FileField(_("file"), upload_to=comment_upload_to, blank=True)
     mentions = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("mentioned")

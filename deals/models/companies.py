@@ -44,7 +44,9 @@ class Company(models.Model):
     ogrn = models.CharField(
         _("OGRN"), max_length=15, blank=True, validators=[validators.validate_ogrn]
     )
-    legal_address = models.TextField(_("legal address"), blank=True)
+    legal_address = models.TextField(
+        _("legal address"), blank=True, **validators.text_cap(validators.ADDRESS_MAX_LENGTH)
+    )
     bik = models.CharField(
         _("bank BIK"), max_length=9, blank=True, validators=[validators.validate_bik]
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from deals import choices
+from deals import choices, validators
 from deals.fields import MultipleChoiceField
 from deals.guards import RequiredFields, can_move_deal, can_reopen_deal
 from deals.models.companies import Company, Contact, LossReason
@@ -81,7 +81,9 @@ class Deal(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("responsible"),
     )
     amount = models.DecimalField(_("amount, RUB"), **_money)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(
+        _("comment"), blank=True, **validators.text_cap(validators.COMMENT_MAX_LENGTH)
+    )
     awaiting_contract = models.ForeignKey(
         "self",
         models.SET_NULL,
@@ -122,12 +124,21 @@ class Deal(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("failure reason"),
         editable=False,
     )
-    failure_comment = models.TextField(_("failure comment"), blank=True, editable=False)
+    failure_comment = models.TextField(
+        _("failure comment"),
+        blank=True,
+        editable=False,
+        **validators.text_cap(validators.COMMENT_MAX_LENGTH),
+    )
 
     # 1. Calculation request («просчет»)
     services = MultipleChoiceField(_("services wanted"), item_choices=choices.Service.choices)
     marketplaces = MultipleChoiceField(_("marketplaces"), item_choices=choices.Marketplace.choices)
-    goods_description = models.TextField(_("goods description"), blank=True)
+    goods_description = models.TextField(
+        _("goods description"),
+        blank=True,
+        **validators.text_cap(validators.DESCRIPTION_MAX_LENGTH),
+    )
     sku_count = models.PositiveIntegerField(
         _("SKU count"), null=True, blank=True, validators=_positive
     )
@@ -156,7 +167,9 @@ class Deal(ConcurrentTransitionMixin, models.Model):
     accepted_units = models.PositiveIntegerField(_("accepted units"), null=True, blank=True)
     operations = MultipleChoiceField(_("operations"), item_choices=choices.Operation.choices)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
-    instructions = models.TextField(_("instructions"), blank=True)
+    instructions = models.TextField(
+        _("instructions"), blank=True, **validators.text_cap(validators.DESCRIPTION_MAX_LENGTH)
+    )
     instructions_file = models.FileField(
         _("instructions file"), upload_to=deal_upload_to, blank=True
     )

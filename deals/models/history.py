@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from deals.models.companies import LossReason
 from deals.models.deals import Deal
 from deals.pipelines import get_pipeline
+from deals.validators import COMMENT_MAX_LENGTH, text_cap
 
 
 class StageChange(models.Model):
@@ -29,7 +30,7 @@ class StageChange(models.Model):
         related_name="+",
         verbose_name=_("who"),
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, **text_cap(COMMENT_MAX_LENGTH))
     reason = models.ForeignKey(
         LossReason,
         models.PROTECT,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.models.deals import Deal
 from deals.models.history import StageChange
+from deals.validators import COMMENT_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, text_cap
 
 
 def task_upload_to(instance: TaskComment, filename: str) -> str:
@@ -52,7 +53,7 @@ class Task(models.Model):
     )
     stage = models.CharField(_("deal stage"), max_length=32)
     title = models.CharField(_("title"), max_length=255)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **text_cap(DESCRIPTION_MAX_LENGTH))
     queue = models.CharField(_("queue (role)"), max_length=100, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -70,7 +71,7 @@ class Task(models.Model):
         related_name="+",
         verbose_name=_("result"),
     )
-    decision_comment = models.TextField(_("remarks"), blank=True)
+    decision_comment = models.TextField(_("remarks"), blank=True, **text_cap(COMMENT_MAX_LENGTH))
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     completed_by = models.ForeignKey(
@@ -116,7 +117,7 @@ class TaskComment(models.Model):
         related_name="+",
         verbose_name=_("author"),
     )
-    text = models.TextField(_("text"), blank=True)
+    text = models.TextField(_("text"), blank=True, **text_cap(COMMENT_MAX_LENGTH))
     file = models.FileField(_("file"), upload_to=task_upload_to, blank=True)
     is_result = models.BooleanField(_("result of work"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

@@ -184,6 +184,20 @@ class Pipeline:
         return self.stage(code).requires
 
     @cached_property
+    def company_paths(self) -> tuple[str, ...]:
+        """The company's details a requirement of this pipeline names (``company.inn`` …):
+        the only ones a deal of it may set along with its own fields (never the contract
+        status, which only the contract pipeline's automation sets)."""
+        paths = {
+            path
+            for stage in self.stages
+            for requirement in stage.requires
+            for path in requirement.paths
+            if path.startswith("company.")
+        }
+        return tuple(sorted(paths))
+
+    @cached_property
     def transitions(self) -> tuple[Transition, ...]:
         """Every move of the pipeline, named predictably: ``to_<stage>``, ``return_to_<stage>``,
         ``fail``, ``reopen``."""

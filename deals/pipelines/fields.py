@@ -179,6 +179,35 @@ def stages_requiring(pipeline_code: str) -> dict[str, tuple[str, ...]]:
     return {path: tuple(stages) for path, stages in result.items()}
 
 
+def filled_by_staff(path: str) -> bool:
+    """Whether people fill this path in (``company.*`` details are staff's too); the others
+    only the automation fills (the director's approval, the warehouse's results)."""
+    return "." in path or DEAL_FIELDS[path].editable
+
+
+def automation_requirement(requirement: Requirement) -> bool:
+    """A requirement only the automation can meet: none of its paths is filled by staff."""
+    return not any(filled_by_staff(path) for path in requirement.paths)
+
+
+@cache
+def creatable_stages(pipeline_code: str) -> tuple[str, ...]:
+    """Open stages a deal can be created in: those no stage before them requires something
+    of that only the automation fills (a deal can stand there only by having moved)."""
+    from deals.pipelines import get_pipeline
+
+    pipeline = get_pipeline(pipeline_code)
+    return tuple(
+        stage.code
+        for stage in pipeline.open_stages
+        if not any(
+            automation_requirement(requirement)
+            for passed in pipeline.stages_before(stage.code)
+            for requirement in passed.requires
+        )
+    )
+
+
 def carried_fields(source: Pipeline, target: Pipeline) -> tuple[str, ...]:
     """Deal fields a handoff from ``source`` to ``target`` copies: shared and carried over."""
     target_codes = set(target.field_codes)

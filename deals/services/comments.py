@@ -15,6 +15,7 @@ from deals.guards import can_see_deal
 from deals.models import Deal, DealComment
 from deals.services.deals import validate_upload
 from deals.services.tasks import COMMENT_EMPTY
+from deals.validators import check_text
 from fulfillment import notifications
 from fulfillment.exceptions import PermissionDeniedError
 from fulfillment.roles import AnyUser
@@ -31,6 +32,10 @@ def deal_comment_add(
     text = (text or "").strip()
     if not text and not file:
         raise DealError(gettext(COMMENT_EMPTY))
+    try:
+        check_text(DealComment, "text", text)
+    except ValidationError as error:
+        raise DealError(" ".join(error.messages)) from error
     if file:
         try:
             validate_upload(file)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+import filetype
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.base import File
 from django.db import models, transaction
 from django.utils import timezone
@@ -27,41 +28,92 @@ from deals.guards import RequiredFields, can_move_deal, can_reopen_deal, missing
 from deals.models import PIPELINE_MODELS, Company, Contact, Deal, LossReason, StageChange
 from deals.pipelines import Pipeline, Requirement, get_pipeline
 from deals.pipelines.base import Transition
-from deals.pipelines.fields import DEAL_FIELDS, model_field, requirement_labels
-from fulfillment.exceptions import PermissionDeniedError
-from fulfillment.roles import AnyUser
-
-ALLOWED_UPLOAD_EXTENSIONS = (
-    ".pdf",
-    ".xls",
-    ".xlsx",
-    ".csv",
-    ".doc",
-    ".docx",
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".heic",
+from deals.pipelines.fields import (
+    DEAL_FIELDS,
+    automation_requirement,
+    creatable_stages,
+    model_field,
+    requirement_label,
+    requirement_labels,
 )
+from deals.staff import NOT_RESPONSIBLE, may_be_responsible
+from deals.validators import check_text
+from fulfillment.exceptions import PermissionDeniedError
+from fulfillment.roles import AnyUser, person_name
+
+# Office 97 files are OLE compound files; filetype tells .doc from .xls by heuristics that miss
+# files other tools write, so the compound file's own signature («ole») is enough for them.
+_OFFICE_97 = ("doc", "xls", "ole")
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OFFICE_XML = ("docx", "xlsx", "zip")  # a ZIP whose first entry is not the usual one
+# Each accepted extension and the kinds ``filetype`` may find in such a file's first bytes.
+# A CSV is text and has no signature: it must show none, and no NUL byte.
+UPLOAD_KINDS: dict[str, tuple[str, ...]] = {
+    ".pdf": ("pdf",),
+    ".xls": _OFFICE_97,
+    ".xlsx": _OFFICE_XML,
+    ".csv": (),
+    ".doc": _OFFICE_97,
+    ".docx": _OFFICE_XML,
+    ".jpg": ("jpg",),
+    ".jpeg": ("jpg",),
+    ".png": ("png",),
+    ".heic": ("heic",),
+}
+ALLOWED_UPLOAD_EXTENSIONS = tuple(UPLOAD_KINDS)
+_HEAD_BYTES = 8192  # what filetype reads
 UPLOAD_TOO_LARGE = _("The file «%(name)s» is larger than %(limit)s MB.")
 UPLOAD_BAD_TYPE = _("The file «%(name)s» has a type that is not accepted (allowed: %(types)s).")
+UPLOAD_EMPTY = _("The file «%(name)s» is empty.")
+UPLOAD_BAD_CONTENT = _("The contents of the file «%(name)s» are not those of a %(extension)s file.")
 
 
 def validate_upload(upload: File) -> None:
-    """Size cap and allowed types of every uploaded file."""
+    """Every uploaded file, on every path (deal fields, comments, task results, the API): an
+    accepted extension, not empty, within the size cap, and contents of that kind, judged
+    from the file's bytes (``filetype``), not from its name or the browser's word."""
     name = PurePath(upload.name or "").name
-    if PurePath(name).suffix.lower() not in ALLOWED_UPLOAD_EXTENSIONS:
+    extension = PurePath(name).suffix.lower()
+    if extension not in UPLOAD_KINDS:
         raise ValidationError(
             UPLOAD_BAD_TYPE,
             code="file_type",
             params={"name": name, "types": ", ".join(ALLOWED_UPLOAD_EXTENSIONS)},
         )
-    if upload.size is not None and upload.size > settings.UPLOAD_MAX_BYTES:
+    if not upload.size:
+        raise ValidationError(UPLOAD_EMPTY, code="file_empty", params={"name": name})
+    if upload.size > settings.UPLOAD_MAX_BYTES:
         raise ValidationError(
             UPLOAD_TOO_LARGE,
             code="file_size",
             params={"name": name, "limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
         )
+    head = _head(upload)
+    kind = filetype.guess_extension(head)
+    if kind is None and head.startswith(_OLE_SIGNATURE):
+        kind = "ole"
+    expected = UPLOAD_KINDS[extension]
+    if (kind not in expected) if expected else (kind is not None or b"\0" in head):
+        raise ValidationError(
+            UPLOAD_BAD_CONTENT,
+            code="file_content",
+            params={"name": name, "extension": extension},
+        )
+
+
+def _head(upload: File) -> bytes:
+    """The first bytes of a file, leaving it as it was (a stored file is opened and closed)."""
+    closed = upload.closed
+    if closed:
+        upload.open("rb")
+    try:
+        upload.seek(0)
+        head = upload.read(_HEAD_BYTES)
+        upload.seek(0)
+    finally:
+        if closed:
+            upload.close()
+    return head if isinstance(head, bytes) else head.encode()
 
 
 # --- companies and contacts -------------------------------------------------------------
@@ -109,10 +161,20 @@ def contact_update(*, contact: Contact, data: Mapping[str, Any]) -> Contact:
 
 def _check_field_code(pipeline: Pipeline, code: str) -> None:
     base = code.split(".", 1)[0]
-    if base not in pipeline.field_codes or (code.startswith("company.") and base != "company"):
+    if base not in pipeline.field_codes or ("." in code and base != "company"):
         raise exc.DealFieldError(
             gettext(exc.UNKNOWN_FIELD) % {"pipeline": pipeline.label, "field": code}
         )
+    if "." in code and code not in pipeline.company_paths:
+        try:
+            label = model_field(code).verbose_name
+        except FieldDoesNotExist:
+            label = code.split(".", 1)[1]
+        message = gettext(exc.COMPANY_DETAIL_NOT_SETTABLE) % {
+            "pipeline": pipeline.label,
+            "field": label,
+        }
+        raise exc.DealFieldError(message, errors={code: [message]})
     if "." not in code and not DEAL_FIELDS[code].editable:
         raise exc.DealFieldError(
             gettext(exc.FIELD_NOT_EDITABLE) % {"field": model_field(code).verbose_name}
@@ -173,6 +235,10 @@ def _apply_fields(deal: Deal, data: Mapping[str, Any]) -> list[str]:
         and contact.company_id != company.pk
     ):
         errors.setdefault("contact", []).append(gettext(CONTACT_OF_ANOTHER_COMPANY))
+    responsible = deal_values.get("responsible")
+    if "responsible" in deal_values and not may_be_responsible(responsible):
+        name = person_name(responsible) if responsible is not None else "—"
+        errors.setdefault("responsible", []).append(gettext(NOT_RESPONSIBLE) % {"name": name})
     if errors:
         raise exc.DealFieldError(gettext("Check the highlighted fields."), errors=errors)
     if company_values:
@@ -223,13 +289,29 @@ def deal_create(
     """Create a deal («Создать»), by hand or by a handoff.
 
     A deal created directly in a later stage must have every field the stages before it
-    require (``MissingFieldsError`` otherwise). Entering the stage runs its automation.
+    require (``MissingFieldsError`` otherwise), and only in ``creatable_stages`` (none past a
+    field only the automation fills). Entering the stage runs its automation.
+
+    A person creating it makes ``responsible`` (or ``data["responsible"]``, else themselves)
+    responsible, and only someone who ``may_be_responsible``; a handoff (no ``actor``) keeps
+    the responsible of the deal it comes from.
     """
     spec = get_pipeline(pipeline)
     stage = stage or spec.first_stage.code
     if not spec.stage(stage).is_open:
         raise exc.TransitionNotAvailableError(
             gettext(exc.CLOSED_STAGE_CREATE) % {"stage": spec.stage(stage).label}
+        )
+    if stage not in creatable_stages(pipeline):
+        blocking = next(
+            requirement
+            for passed in spec.stages_before(stage)
+            for requirement in passed.requires
+            if automation_requirement(requirement)
+        )
+        raise exc.TransitionNotAvailableError(
+            gettext(exc.UNREACHABLE_STAGE_CREATE)
+            % {"stage": spec.stage(stage).label, "field": requirement_label(blocking)}
         )
     deal = PIPELINE_MODELS[pipeline](
         pipeline=pipeline,
@@ -239,7 +321,10 @@ def deal_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         source_deal=source_deal,
     )
-    _apply_fields(deal, data or {})
+    data = dict(data or {})
+    if getattr(actor, "is_authenticated", False):
+        data.setdefault("responsible", responsible or actor)
+    _apply_fields(deal, data)
     missing = missing_to_stand_in(deal, stage)
     if missing:
         raise _missing_error(missing)
@@ -358,6 +443,7 @@ def deal_move(
             raise PermissionDeniedError(gettext(exc.NOT_ALLOWED))
 
     comment = (comment or "").strip()
+    _check_move_comment(comment)
     kwargs: dict[str, Any] = {}
     if move.kind == "fail":
         kwargs["reason"] = _failure_reason(pipeline, reason)
@@ -385,6 +471,14 @@ def deal_move(
         if deal.pk:
             deal.refresh_from_db()
         raise
+
+
+def _check_move_comment(comment: str) -> None:
+    """The comment of a move (a failure's too) within the length cap of its columns."""
+    try:
+        check_text(StageChange, "comment", comment)
+    except ValidationError as error:
+        raise exc.DealFieldError(error.messages[0], errors={"comment": error.messages}) from None
 
 
 def _failure_reason(pipeline: Pipeline, reason: LossReason | int | None) -> LossReason:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from deals.guards import can_see_deal
 from deals.models import Deal, StageChange, Task, TaskComment
 from deals.services.deals import validate_upload
+from deals.validators import check_text
 from fulfillment.exceptions import ApplicationError, PermissionDeniedError
 from fulfillment.roles import AnyUser, Role, has_role, is_director, sees_all_deals
 
@@ -95,6 +96,10 @@ def task_comment_add(
         raise TaskError(gettext(COMMENT_EMPTY))
     if is_result and task.kind == Task.Kind.WAREHOUSE and not file:
         raise TaskError(gettext(RESULT_NEEDS_FILE))
+    try:
+        check_text(TaskComment, "text", text)
+    except ValidationError as error:
+        raise TaskError(" ".join(error.messages)) from error
     if file:
         try:
             validate_upload(file)

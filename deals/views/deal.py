@@ -109,4 +109,8 @@ def deal_comment(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ApplicationError as error:
             messages.error(request, error.message)
+    else:  # an empty file, a text over its cap: said, never dropped silently
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, message)
     return redirect(reverse("deals:detail", args=[deal.pk]) + "#timeline")

@@ -76,7 +76,7 @@ def test_a_worker_tracks_time_attaches_the_result_and_completes(worker, recount)
         {
             "text": "Пересчет готов",
             "is_result": True,
-            "file": SimpleUploadedFile("recount.xlsx", b"PK-data"),
+            "file": SimpleUploadedFile("recount.xlsx", b"PK\x03\x04 recount"),
         },
         format="multipart",
     )

@@ -65,13 +65,13 @@ def test_admin_bulk_forward_action_moves_complete_deals_and_reports_the_rest(cli
     assert StageChange.objects.filter(deal=ready).count() == 1
 
 
-def test_admin_creates_a_deal_through_the_service(client, administrator):
+def test_admin_creates_a_deal_through_the_service(client, administrator, manager):
     client.force_login(administrator)
     response = client.post(
         reverse("admin:deals_processingdeal_add"),
         {
             "title": "Маркировка",
-            "responsible": administrator.pk,
+            "responsible": manager.pk,
             "operations": ["labeling"],
             "units": "10",
             "stage_changes-TOTAL_FORMS": "0",

@@ -29,7 +29,7 @@ def _valid(manager, contact) -> dict:
     }
 
 
-def test_the_form_groups_fields_as_the_spec_and_offers_open_stages(client, manager):
+def test_the_form_groups_fields_as_the_spec_and_offers_reachable_stages(client, manager):
     client.force_login(manager)
 
     response = client.get(URL)
@@ -41,8 +41,7 @@ def test_the_form_groups_fields_as_the_spec_and_offers_open_stages(client, manag
         "new",
         "proposal",
         "director_approval",
-        "client_approval",
-    ]
+    ]  # not «client approval»: it needs the director's approval, which only the automation gives
     assert "director_approved_at" not in form.fields  # filled in by the automation only
     assert form.initial["stage"] == "new"
     assert form["responsible"].value() == manager.pk
@@ -54,11 +53,11 @@ def test_fields_required_before_a_stage_are_marked_for_it(client, manager):
     response = client.get(URL, {"stage": "proposal"})
 
     required_at = response.context["form"].required_at()
-    assert required_at["sku_count"] == "proposal director_approval client_approval"
-    assert required_at["proposal_file"] == "director_approval client_approval"
+    assert required_at["sku_count"] == "proposal director_approval"
+    assert required_at["proposal_file"] == "director_approval"
     assert "goods_description" in required_at
     html = response.content.decode()
-    assert 'data-required-at="proposal director_approval client_approval"' in html
+    assert 'data-required-at="proposal director_approval"' in html
     # Created in «proposal», the «new» stage's fields are required from the start.
     assert html.count('class="field is-required"') >= 7
 
