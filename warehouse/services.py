@@ -7,6 +7,8 @@ completing needs a result comment with a file, which is copied to the deal's fie
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -137,6 +139,17 @@ def session_close(*, session: WorkSession, actor: AnyUser) -> WorkSession:
                 work_sessions__stopped_at__isnull=True
             ).update(status=Task.Status.PAUSED)
     return session
+
+
+def sessions_stop_on_cancel(*, task: Task, actor: AnyUser | None, at: datetime) -> int:
+    """A cancelled task is no longer worked on: its running sessions stop at the moment of
+    the cancel (the report stops counting, the worker may start another task). Runs in the
+    cancelling transaction; returns how many sessions were stopped."""
+    if task.kind != Task.Kind.WAREHOUSE:
+        return 0
+    return WorkSession.objects.filter(task=task, stopped_at__isnull=True).update(
+        stopped_at=at, stopped_by=actor
+    )
 
 
 def warehouse_task_complete(*, task: Task, worker: AnyUser) -> Task:

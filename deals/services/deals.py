@@ -436,18 +436,16 @@ def _commit_move(
             reason=kwargs.get("reason"),
             created_at=now,
         )
-        _cancel_tasks_of_stage_left(deal, source)
+        _cancel_tasks_of_stage_left(deal, source, actor, now)
         automation.stage_entered(deal, change)
     return change
 
 
-def _cancel_tasks_of_stage_left(deal: Deal, stage: str) -> None:
+def _cancel_tasks_of_stage_left(deal: Deal, stage: str, actor, at) -> None:
     """Tasks still open for the stage the deal left have nothing more to do."""
-    from deals.models import Task
+    from deals.services.tasks import tasks_cancel_of_stage
 
-    Task.objects.filter(deal=deal, stage=stage, status__in=Task.OPEN_STATUSES).update(
-        status=Task.Status.CANCELLED, completed_at=timezone.now()
-    )
+    tasks_cancel_of_stage(deal=deal, stage=stage, actor=actor, at=at)
 
 
 def pipeline_clears(pipeline: Pipeline, move: Transition) -> tuple[str, ...]:

@@ -3,9 +3,13 @@ commented on with files; a comment ticked as the result is the task's result."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +53,47 @@ def task_create(
             "assignee": assignee,
         },
     )
+
+
+# What other apps do when a task is cancelled, registered from their ``AppConfig.ready``
+# (the core never imports them): ``handler(task=…, actor=…, at=…)``.
+TaskCancelledHandler = Callable[..., None]
+_CANCELLED_HANDLERS: list[TaskCancelledHandler] = []
+
+
+def on_task_cancelled(handler: TaskCancelledHandler) -> TaskCancelledHandler:
+    """Register ``handler(task=, actor=, at=)`` to run, in the cancelling transaction, for
+    every task cancelled (the deal left the task's stage); registering twice is a no-op."""
+    if handler not in _CANCELLED_HANDLERS:
+        _CANCELLED_HANDLERS.append(handler)
+    return handler
+
+
+def tasks_cancel_of_stage(
+    *, deal: Deal, stage: str, actor: AnyUser | None, at: datetime.datetime | None = None
+) -> list[Task]:
+    """Cancel the tasks still open for the stage the deal left: they have nothing more to do.
+
+    Called in the move's transaction, after the deal row is written (so the deal is locked
+    first, then its tasks); the registered reactions run in the same transaction.
+    """
+    at = at or timezone.now()
+    tasks = list(
+        Task.objects.select_for_update()
+        .filter(deal=deal, stage=stage, status__in=Task.OPEN_STATUSES)
+        .order_by("pk")
+    )
+    if not tasks:
+        return []
+    Task.objects.filter(pk__in=[task.pk for task in tasks]).update(
+        status=Task.Status.CANCELLED, completed_at=at
+    )
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    for task in tasks:
+        task.status, task.completed_at = Task.Status.CANCELLED, at
+        for handler in _CANCELLED_HANDLERS:
+            handler(task=task, actor=actor, at=at)
+    return tasks
 
 
 def can_see_task(task: Task, user: AnyUser) -> bool:
