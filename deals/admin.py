@@ -51,9 +51,26 @@ class CompanyAdmin(admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
+    """Contacts are written by the contact services: a contact stays with its company, so the
+    company is chosen when adding and read-only afterwards."""
+
     list_display = ["name", "company", "phone", "email"]
     search_fields = ["name", "phone", "email", "company__name"]
     autocomplete_fields = ["company"]
+    fields = ["company", *Contact.EDITABLE_FIELDS]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["company"] if obj is not None else []
+
+    def save_model(self, request, obj: Contact, form, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            changed = {n: data[n] for n in form.changed_data if n in Contact.EDITABLE_FIELDS}
+            saved = services.contact_update(contact=Contact.objects.get(pk=obj.pk), data=changed)
+        else:
+            fields = {n: data[n] for n in Contact.EDITABLE_FIELDS if n in data}
+            saved = services.contact_create(company=data["company"], **fields)
+        obj.pk = saved.pk
 
 
 @admin.register(LossReason)
@@ -90,6 +107,15 @@ class MoveForm(forms.Form):
             )
         else:
             del self.fields["reason"]
+
+
+def _service_value(form: forms.Form, name: str):
+    """A form's cleaned value as the services take it: a ticked «Очистить» of a file (the
+    form's ``False``) is an empty file."""
+    value = form.cleaned_data[name]
+    if value is False and isinstance(form.fields[name], forms.FileField):
+        return None
+    return value
 
 
 class DealAdmin(admin.ModelAdmin):
@@ -146,7 +172,7 @@ class DealAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: Deal, form, change: bool) -> None:
         data = {
-            name: form.cleaned_data[name]
+            name: _service_value(form, name)
             for name in form.changed_data
             if name in DEAL_FIELDS and name != "title"
         }
@@ -315,17 +341,43 @@ class TaskCommentInline(admin.TabularInline):
         return False
 
 
+class TaskAdminForm(forms.ModelForm):
+    """The one thing the admin changes on a task, its assignee, checked by the service."""
+
+    actor = None  # the signed-in user, set by TaskAdmin.get_form
+
+    class Meta:
+        model = Task
+        fields = ["assignee"]
+
+    def clean_assignee(self):
+        assignee = self.cleaned_data["assignee"]
+        try:
+            services.task_assignee_check(self.instance, assignee, self.actor)
+        except ApplicationError as error:
+            raise ValidationError(error.message) from error
+        return assignee
+
+
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
+    """Tasks are made, worked on and closed by the services; the admin may only give an open
+    task to someone else (``task_assign``: not while its clock runs). Everything else is
+    read-only, and a task is never deleted (its history and time belong to the deal)."""
+
+    form = TaskAdminForm
     list_display = ["title", "kind", "status", "assignee", "queue", "created_at", "completed_at"]
     list_filter = ["kind", "status", "queue"]
     search_fields = ["title", "deal__title"]
     list_select_related = ["assignee", "deal"]
     readonly_fields = [
+        "title",
         "kind",
         "deal",
         "stage_change",
         "stage",
+        "description",
+        "queue",
         "result_comment",
         "created_at",
         "completed_at",
@@ -352,6 +404,20 @@ class TaskAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # tasks come from the automation
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
+
+    def save_model(self, request, obj: Task, form, change: bool) -> None:
+        if "assignee" in form.changed_data:
+            services.task_assign(
+                task=obj, assignee=form.cleaned_data["assignee"], actor=request.user
+            )
 
 
 @admin.register(DealComment)

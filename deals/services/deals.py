@@ -91,9 +91,21 @@ def contact_create(*, company: Company, **fields: Any) -> Contact:
     return contact
 
 
+CONTACT_STAYS = _(
+    "A contact stays with its company: its deals belong to it. Add a new contact to the other "
+    "company instead."
+)
+
+
 def contact_update(*, contact: Contact, data: Mapping[str, Any]) -> Contact:
     """Change a contact person's name, position, phone or e-mail (one of the last two stays
-    filled). The company is not changed here: the contact's deals belong to it."""
+    filled). A contact stays with its company (its deals belong to it): moving it to another
+    one is refused with a ``ValidationError`` on «company»."""
+    data = dict(data)
+    company = data.pop("company", contact.company)
+    company_id = company.pk if isinstance(company, Company) else company
+    if company_id != contact.company_id:
+        raise ValidationError({"company": [CONTACT_STAYS]}, code="contact_stays")
     unknown = set(data) - set(Contact.EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable on a contact: {', '.join(sorted(unknown))}")

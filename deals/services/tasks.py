@@ -17,12 +17,22 @@ from deals.guards import can_see_deal
 from deals.models import Deal, StageChange, Task, TaskComment
 from deals.services.deals import validate_upload
 from fulfillment.exceptions import ApplicationError, PermissionDeniedError
-from fulfillment.roles import AnyUser, Role, has_role, is_director, sees_all_deals
+from fulfillment.roles import (
+    AnyUser,
+    Role,
+    has_role,
+    is_administrator,
+    is_director,
+    sees_all_deals,
+)
 
 TASK_CLOSED = _("The task is closed: nothing more can be added to it.")
 COMMENT_EMPTY = _("Write a comment or attach a file.")
 RESULT_NEEDS_FILE = _("The result of a warehouse task is a file: attach it.")
 NOT_YOUR_TASK = _("This task is not yours.")
+ASSIGN_NOT_ALLOWED = _("Only the director or an administrator assigns tasks.")
+ASSIGN_RUNNING = _("The clock is running on this task: it can be reassigned once paused.")
+ASSIGNEE_CANNOT_DO = _("%(user)s cannot do this task.")
 
 
 class TaskError(ApplicationError):
@@ -114,6 +124,41 @@ def can_work_on_task(task: Task, user: AnyUser) -> bool:
     if task.kind == Task.Kind.APPROVAL:
         return is_director(user)
     return has_role(user, Role.WAREHOUSE) and (task.assignee_id in (None, user.pk))
+
+
+def task_assignee_check(task: Task, assignee: AnyUser | None, actor: AnyUser) -> None:
+    """Why ``actor`` may not give ``task`` to ``assignee`` (``None``: back to the queue), as
+    an exception; nothing when they may. Only the director and administrators assign; a
+    closed task and one whose clock is running keep their assignee; the assignee must be an
+    active user who does this kind of task (warehouse staff, the director for approvals)."""
+    if not (is_director(actor) or is_administrator(actor)):
+        raise PermissionDeniedError(gettext(ASSIGN_NOT_ALLOWED))
+    if not task.is_open:
+        raise TaskError(gettext(TASK_CLOSED))
+    if task.assignee_id == getattr(assignee, "pk", None):
+        return
+    if task.status == Task.Status.IN_PROGRESS:
+        raise TaskError(gettext(ASSIGN_RUNNING))
+    if assignee is None:
+        return
+    does_it = (
+        is_director(assignee)
+        if task.kind == Task.Kind.APPROVAL
+        else has_role(assignee, Role.WAREHOUSE)
+    )
+    if not (assignee.is_active and does_it):
+        user = assignee.get_full_name() or assignee.get_username()
+        raise TaskError(gettext(ASSIGNEE_CANNOT_DO) % {"user": user})
+
+
+def task_assign(*, task: Task, assignee: AnyUser | None, actor: AnyUser) -> Task:
+    """Give an open task to someone (``None``: back to its queue), under the task's lock."""
+    with transaction.atomic():
+        locked = Task.objects.select_for_update().get(pk=task.pk)
+        task_assignee_check(locked, assignee, actor)
+        locked.assignee = assignee
+        locked.save(update_fields=["assignee"])
+    return locked
 
 
 def task_comment_add(
