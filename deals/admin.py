@@ -31,6 +31,51 @@ from deals.pipelines.fields import DEAL_FIELDS, requirement_labels
 from fulfillment.exceptions import ApplicationError
 
 
+class ServiceSaveAdmin(admin.ModelAdmin):
+    """An admin whose ``save_model`` calls a service. Django's admin has no way for a save to
+    refuse, so a refusal (``ApplicationError`` or ``ValidationError``) rolls the request's
+    transaction back and the same POST is shown again with the refusal on the form, as the
+    form's own errors would be: nothing is saved, nothing is logged, no 500."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and not hasattr(request, "service_refusal"):
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except (ApplicationError, ValidationError) as refusal:
+                request.service_refusal = refusal
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "service_refusal", None)
+        if refusal is None:
+            return form
+
+        class RefusedForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                _add_refusal(self, refusal)
+                return cleaned
+
+        return RefusedForm
+
+
+def _add_refusal(form: forms.Form, refusal: Exception) -> None:
+    """A service's refusal on the form: each field's messages on the field, the rest above."""
+    if isinstance(refusal, ValidationError):
+        errors = (
+            refusal.message_dict if hasattr(refusal, "error_dict") else {None: refusal.messages}
+        )
+        message = None
+    else:
+        errors = getattr(refusal, "errors", None) or {}
+        message = refusal.message
+    for code, messages_ in errors.items():
+        form.add_error(code if code in form.fields else None, list(messages_))
+    if message:
+        form.add_error(None, message)
+
+
 class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
@@ -50,7 +95,7 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ServiceSaveAdmin):
     """Contacts are written by the contact services: a contact stays with its company, so the
     company is chosen when adding and read-only afterwards."""
 
@@ -118,7 +163,7 @@ def _service_value(form: forms.Form, name: str):
     return value
 
 
-class DealAdmin(admin.ModelAdmin):
+class DealAdmin(ServiceSaveAdmin):
     """One admin per pipeline (a proxy each); fields grouped as the pipeline spec groups them.
     The moves allowed now are buttons above the form, each with the fields it still lacks."""
 
@@ -176,23 +221,20 @@ class DealAdmin(admin.ModelAdmin):
             for name in form.changed_data
             if name in DEAL_FIELDS and name != "title"
         }
-        try:
-            if change:
-                data["title"] = form.cleaned_data["title"]
-                fresh = Deal.objects.get(pk=obj.pk)
-                services.deal_update(deal=fresh, actor=request.user, data=data)
-            else:
-                created = services.deal_create(
-                    pipeline=self.model.pipeline_code,
-                    actor=request.user,
-                    title=form.cleaned_data["title"],
-                    responsible=form.cleaned_data.get("responsible"),
-                    source_deal=form.cleaned_data.get("source_deal"),
-                    data={k: v for k, v in data.items() if k != "responsible"},
-                )
-                obj.pk = created.pk
-        except ApplicationError as error:
-            raise ValidationError(error.message) from error
+        if change:
+            data["title"] = form.cleaned_data["title"]
+            fresh = Deal.objects.get(pk=obj.pk)
+            services.deal_update(deal=fresh, actor=request.user, data=data)
+        else:
+            created = services.deal_create(
+                pipeline=self.model.pipeline_code,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                responsible=form.cleaned_data.get("responsible"),
+                source_deal=form.cleaned_data.get("source_deal"),
+                data={k: v for k, v in data.items() if k != "responsible"},
+            )
+            obj.pk = created.pk
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -360,7 +402,7 @@ class TaskAdminForm(forms.ModelForm):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ServiceSaveAdmin):
     """Tasks are made, worked on and closed by the services; the admin may only give an open
     task to someone else (``task_assign``: not while its clock runs). Everything else is
     read-only, and a task is never deleted (its history and time belong to the deal)."""

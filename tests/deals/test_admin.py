@@ -239,3 +239,22 @@ def test_the_contact_service_refuses_to_move_a_contact_to_another_company():
     assert contact.name != "Х"
     same = services.contact_update(contact=contact, data={"company": contact.company, "name": "Я"})
     assert same.name == "Я"
+
+
+def test_a_deal_refused_by_the_service_is_shown_on_the_admin_form(client, administrator):
+    client.force_login(administrator)
+    deal = make_deal("calculation", "proposal")
+    stranger = ContactFactory()
+    url = reverse("admin:deals_calculationdeal_change", args=[deal.pk])
+    data = change_form_data(client.get(url))
+    response = client.post(url, {**data, "contact": stranger.pk, "title": "Новое название"})
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["contact"] == ["Контактное лицо не из выбранной компании."]
+    assert form.non_field_errors() == ["Проверьте выделенные поля."]
+    deal.refresh_from_db()
+    assert (deal.contact_id, deal.title) != (stranger.pk, "Новое название")
+    assert deal.title == "Сделка calculation"
+    from django.contrib.admin.models import LogEntry
+
+    assert not LogEntry.objects.exists()
