@@ -127,10 +127,15 @@ def can_close_session(session: WorkSession, actor: AnyUser) -> bool:
 
 
 def session_close(*, session: WorkSession, actor: AnyUser) -> WorkSession:
-    """Close a session left running (a forgotten «Пауза»)."""
+    """Close a session left running (a forgotten «Пауза»).
+
+    Locks the task before the session, the order of every path (a move locks the deal, then
+    its tasks, then their sessions when it cancels them): never the other way round.
+    """
     if not can_close_session(session, actor):
         raise PermissionDeniedError(gettext(CANNOT_CLOSE))
     with transaction.atomic():
+        Task.objects.select_for_update().filter(pk=session.task_id).first()
         session = WorkSession.objects.select_for_update().get(pk=session.pk)
         if session.stopped_at is None:
             session.stopped_at, session.stopped_by = timezone.now(), actor

@@ -75,3 +75,51 @@ def test_a_paused_task_keeps_its_sessions_as_they_were(make_task, manager, worke
     assert WorkSession.objects.get() == paused
     assert WorkSession.objects.get().stopped_at == START + datetime.timedelta(minutes=10)
     assert WorkSession.objects.get().stopped_by == worker
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_closing_a_session_while_a_move_cancels_its_task_does_not_deadlock(
+    postgres, make_task, manager, worker, director
+):
+    """The move holds the task and then stops its sessions; «close the session» waits for
+    the task instead of holding the session and waiting for the task (a deadlock)."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    task = make_task(responsible=manager)
+    session = services.work_start(task=task, worker=worker)
+    task_locked, errors = threading.Event(), []
+
+    def move() -> None:
+        try:
+            with transaction.atomic():
+                Task.objects.select_for_update().get(pk=task.pk)
+                task_locked.set()
+                time.sleep(0.5)  # the close starts meanwhile
+                fail(Deal.objects.get(pk=task.deal_id), manager)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def close() -> None:
+        task_locked.wait()
+        try:
+            services.session_close(session=session, actor=director)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=move), threading.Thread(target=close)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    session.refresh_from_db()
+    assert session.stopped_by == manager  # the move stopped it; the close found it stopped
+    assert Task.objects.get(pk=task.pk).status == Task.Status.CANCELLED
