@@ -31,6 +31,51 @@ from deals.pipelines.fields import DEAL_FIELDS, requirement_labels
 from fulfillment.exceptions import ApplicationError
 
 
+class ServiceSaveAdmin(admin.ModelAdmin):
+    """An admin whose ``save_model`` calls a service. Django's admin has no way for a save to
+    refuse, so a refusal (``ApplicationError`` or ``ValidationError``) rolls the request's
+    transaction back and the same POST is shown again with the refusal on the form, as the
+    form's own errors would be: nothing is saved, nothing is logged, no 500."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and not hasattr(request, "service_refusal"):
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except (ApplicationError, ValidationError) as refusal:
+                request.service_refusal = refusal
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "service_refusal", None)
+        if refusal is None:
+            return form
+
+        class RefusedForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                _add_refusal(self, refusal)
+                return cleaned
+
+        return RefusedForm
+
+
+def _add_refusal(form: forms.Form, refusal: Exception) -> None:
+    """A service's refusal on the form: each field's messages on the field, the rest above."""
+    if isinstance(refusal, ValidationError):
+        errors = (
+            refusal.message_dict if hasattr(refusal, "error_dict") else {None: refusal.messages}
+        )
+        message = None
+    else:
+        errors = getattr(refusal, "errors", None) or {}
+        message = refusal.message
+    for code, messages_ in errors.items():
+        form.add_error(code if code in form.fields else None, list(messages_))
+    if message:
+        form.add_error(None, message)
+
+
 class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
@@ -50,10 +95,27 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ServiceSaveAdmin):
+    """Contacts are written by the contact services: a contact stays with its company, so the
+    company is chosen when adding and read-only afterwards."""
+
     list_display = ["name", "company", "phone", "email"]
     search_fields = ["name", "phone", "email", "company__name"]
     autocomplete_fields = ["company"]
+    fields = ["company", *Contact.EDITABLE_FIELDS]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["company"] if obj is not None else []
+
+    def save_model(self, request, obj: Contact, form, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            changed = {n: data[n] for n in form.changed_data if n in Contact.EDITABLE_FIELDS}
+            saved = services.contact_update(contact=Contact.objects.get(pk=obj.pk), data=changed)
+        else:
+            fields = {n: data[n] for n in Contact.EDITABLE_FIELDS if n in data}
+            saved = services.contact_create(company=data["company"], **fields)
+        obj.pk = saved.pk
 
 
 @admin.register(LossReason)
@@ -92,7 +154,16 @@ class MoveForm(forms.Form):
             del self.fields["reason"]
 
 
-class DealAdmin(admin.ModelAdmin):
+def _service_value(form: forms.Form, name: str):
+    """A form's cleaned value as the services take it: a ticked «Очистить» of a file (the
+    form's ``False``) is an empty file."""
+    value = form.cleaned_data[name]
+    if value is False and isinstance(form.fields[name], forms.FileField):
+        return None
+    return value
+
+
+class DealAdmin(ServiceSaveAdmin):
     """One admin per pipeline (a proxy each); fields grouped as the pipeline spec groups them.
     The moves allowed now are buttons above the form, each with the fields it still lacks."""
 
@@ -146,27 +217,24 @@ class DealAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: Deal, form, change: bool) -> None:
         data = {
-            name: form.cleaned_data[name]
+            name: _service_value(form, name)
             for name in form.changed_data
             if name in DEAL_FIELDS and name != "title"
         }
-        try:
-            if change:
-                data["title"] = form.cleaned_data["title"]
-                fresh = Deal.objects.get(pk=obj.pk)
-                services.deal_update(deal=fresh, actor=request.user, data=data)
-            else:
-                created = services.deal_create(
-                    pipeline=self.model.pipeline_code,
-                    actor=request.user,
-                    title=form.cleaned_data["title"],
-                    responsible=form.cleaned_data.get("responsible"),
-                    source_deal=form.cleaned_data.get("source_deal"),
-                    data={k: v for k, v in data.items() if k != "responsible"},
-                )
-                obj.pk = created.pk
-        except ApplicationError as error:
-            raise ValidationError(error.message) from error
+        if change:
+            data["title"] = form.cleaned_data["title"]
+            fresh = Deal.objects.get(pk=obj.pk)
+            services.deal_update(deal=fresh, actor=request.user, data=data)
+        else:
+            created = services.deal_create(
+                pipeline=self.model.pipeline_code,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                responsible=form.cleaned_data.get("responsible"),
+                source_deal=form.cleaned_data.get("source_deal"),
+                data={k: v for k, v in data.items() if k != "responsible"},
+            )
+            obj.pk = created.pk
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -315,17 +383,43 @@ class TaskCommentInline(admin.TabularInline):
         return False
 
 
+class TaskAdminForm(forms.ModelForm):
+    """The one thing the admin changes on a task, its assignee, checked by the service."""
+
+    actor = None  # the signed-in user, set by TaskAdmin.get_form
+
+    class Meta:
+        model = Task
+        fields = ["assignee"]
+
+    def clean_assignee(self):
+        assignee = self.cleaned_data["assignee"]
+        try:
+            services.task_assignee_check(self.instance, assignee, self.actor)
+        except ApplicationError as error:
+            raise ValidationError(error.message) from error
+        return assignee
+
+
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ServiceSaveAdmin):
+    """Tasks are made, worked on and closed by the services; the admin may only give an open
+    task to someone else (``task_assign``: not while its clock runs). Everything else is
+    read-only, and a task is never deleted (its history and time belong to the deal)."""
+
+    form = TaskAdminForm
     list_display = ["title", "kind", "status", "assignee", "queue", "created_at", "completed_at"]
     list_filter = ["kind", "status", "queue"]
     search_fields = ["title", "deal__title"]
     list_select_related = ["assignee", "deal"]
     readonly_fields = [
+        "title",
         "kind",
         "deal",
         "stage_change",
         "stage",
+        "description",
+        "queue",
         "result_comment",
         "created_at",
         "completed_at",
@@ -352,6 +446,20 @@ class TaskAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # tasks come from the automation
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
+
+    def save_model(self, request, obj: Task, form, change: bool) -> None:
+        if "assignee" in form.changed_data:
+            services.task_assign(
+                task=obj, assignee=form.cleaned_data["assignee"], actor=request.user
+            )
 
 
 @admin.register(DealComment)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from deals.exceptions import DealFieldError, MissingFieldsError
+from deals.filtering import ColumnDecimalRangeFilter
 from deals.models import Company, Contact, Deal, LossReason
 from deals.pipelines import Pipeline, Requirement
 from deals.pipelines.fields import creatable_stages, field_label, filled_by_staff, model_field
@@ -301,6 +302,13 @@ class ContactForm(forms.ModelForm):
         fields = Contact.EDITABLE_FIELDS
 
 
+class CompanySearchForm(forms.Form):
+    """The companies page's search by name or INN (text the database can compare: a NUL
+    character is refused by the field)."""
+
+    q = forms.CharField(label=_("Name or INN"), required=False, max_length=200)
+
+
 class ResponsibleFilter(django_filters.ModelChoiceFilter):
     field_class = ResponsibleChoiceField
 
@@ -344,7 +352,7 @@ class DealFilter(BoardFilter):
         label=_("Created"),
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
-    amount = django_filters.RangeFilter(label=_("Amount, RUB"))
+    amount = ColumnDecimalRangeFilter(column=Deal._meta.get_field("amount"), label=_("Amount, RUB"))
     ordering = django_filters.OrderingFilter(
         fields=(
             ("title", "title"),

@@ -205,7 +205,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser with a nesting limit and finite numbers only (400, never a 500).
+    "DEFAULT_PARSER_CLASSES": ["fulfillment.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # The OpenAPI schema describes every endpoint; OPTIONS answers 405 instead.
     "DEFAULT_METADATA_CLASS": None,

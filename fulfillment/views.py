@@ -6,8 +6,6 @@ mark them read, always limited to the signed-in user's own.
 
 from __future__ import annotations
 
-import json
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -15,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from fulfillment.api.parsers import loads as json_loads
 from fulfillment.models import Notification
 from fulfillment.notifications import notifications_mark_read, unread_count
 
@@ -47,7 +46,7 @@ def notification_unread_count(request: HttpRequest) -> JsonResponse:
 def _ids(request: HttpRequest) -> list[int] | None:
     """The ids to mark read, from a form (``ids``) or JSON (``{"ids": [...]}``); None: all."""
     if request.content_type == "application/json":
-        raw = json.loads(request.body or b"{}").get("ids")
+        raw = json_loads(request.body or b"{}").get("ids")
     else:
         raw = request.POST.getlist("ids") or None
     return None if raw is None else [int(value) for value in raw]

@@ -8,7 +8,7 @@ class WarehouseConfig(AppConfig):
 
     def ready(self) -> None:
         from fulfillment.files import register_file_access
-        from warehouse import handlers  # noqa: F401  (registers the stage-entry automation)
+        from warehouse import handlers  # noqa: F401  (registers the automation and the cancel reaction)
         from warehouse.push import push_channel_register
         from warehouse.selectors import deal_worker_file_access, task_comment_file_access
 

@@ -1,7 +1,9 @@
-"""Stage-entry automation of the warehouse (registered from ``WarehouseConfig.ready``)."""
+"""Stage-entry automation of the warehouse and its reaction to a cancelled task (registered
+from ``WarehouseConfig.ready``)."""
 
 from deals.automation import on_stage_entry
-from warehouse.services import RESULT_FIELD, warehouse_task_create
+from deals.services.tasks import on_task_cancelled
+from warehouse.services import RESULT_FIELD, sessions_stop_on_cancel, warehouse_task_create
 
 
 def create_warehouse_task(deal, change) -> None:
@@ -11,3 +13,8 @@ def create_warehouse_task(deal, change) -> None:
 
 for _pipeline in RESULT_FIELD:
     on_stage_entry(_pipeline, "to_warehouse", key="warehouse_task")(create_warehouse_task)
+
+
+# A deal that leaves «Направить заявку на склад» (failed, or moved on) cancels its task in the
+# core; the clock of whoever was working on it stops then.
+on_task_cancelled(sessions_stop_on_cancel)

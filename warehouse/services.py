@@ -7,6 +7,8 @@ completing needs a result comment with a file, which is copied to the deal's fie
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -125,10 +127,15 @@ def can_close_session(session: WorkSession, actor: AnyUser) -> bool:
 
 
 def session_close(*, session: WorkSession, actor: AnyUser) -> WorkSession:
-    """Close a session left running (a forgotten «Пауза»)."""
+    """Close a session left running (a forgotten «Пауза»).
+
+    Locks the task before the session, the order of every path (a move locks the deal, then
+    its tasks, then their sessions when it cancels them): never the other way round.
+    """
     if not can_close_session(session, actor):
         raise PermissionDeniedError(gettext(CANNOT_CLOSE))
     with transaction.atomic():
+        Task.objects.select_for_update().filter(pk=session.task_id).first()
         session = WorkSession.objects.select_for_update().get(pk=session.pk)
         if session.stopped_at is None:
             session.stopped_at, session.stopped_by = timezone.now(), actor
@@ -137,6 +144,17 @@ def session_close(*, session: WorkSession, actor: AnyUser) -> WorkSession:
                 work_sessions__stopped_at__isnull=True
             ).update(status=Task.Status.PAUSED)
     return session
+
+
+def sessions_stop_on_cancel(*, task: Task, actor: AnyUser | None, at: datetime) -> int:
+    """A cancelled task is no longer worked on: its running sessions stop at the moment of
+    the cancel (the report stops counting, the worker may start another task). Runs in the
+    cancelling transaction; returns how many sessions were stopped."""
+    if task.kind != Task.Kind.WAREHOUSE:
+        return 0
+    return WorkSession.objects.filter(task=task, stopped_at__isnull=True).update(
+        stopped_at=at, stopped_by=actor
+    )
 
 
 def warehouse_task_complete(*, task: Task, worker: AnyUser) -> Task:

@@ -14,7 +14,6 @@ becomes a message on the page it came from (Post/Redirect/Get). Who may see what
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from django.conf import settings
@@ -36,6 +35,7 @@ from django.views.decorators.http import require_GET, require_POST
 from deals.models import Task
 from deals.services import task_comment_add
 from deals.services.tasks import can_work_on_task
+from fulfillment.api.parsers import loads as json_loads
 from fulfillment.exceptions import ApplicationError
 from fulfillment.notifications import unread_count
 from warehouse import reports, selectors, services
@@ -250,7 +250,7 @@ def _report_file(result: reports.Report, export: str) -> HttpResponse:
 def push_subscribe(request: HttpRequest) -> JsonResponse:
     """Save the browser's push subscription (JSON of ``PushSubscription.toJSON()``)."""
     try:
-        body = json.loads(request.body or b"{}")
+        body = json_loads(request.body or b"{}")
         keys = body.get("keys") or {}
         data = {
             "endpoint": body.get("endpoint"),
@@ -277,7 +277,7 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
 @require_POST
 def push_unsubscribe(request: HttpRequest) -> JsonResponse:
     try:
-        endpoint = str(json.loads(request.body or b"{}").get("endpoint", ""))
+        endpoint = str(json_loads(request.body or b"{}").get("endpoint", ""))
     except (ValueError, AttributeError):
         endpoint = ""
     deleted = services.push_subscription_delete(user=request.user, endpoint=endpoint)

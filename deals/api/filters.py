@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from deals.filtering import ColumnDecimalFilter, IdFilter
 from deals.models import Contact, Deal, Task
 from deals.pipelines import PIPELINES, pipeline_choices
-
-
-class IdFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
-
 
 _STAGE_CODES = sorted({s.code for p in PIPELINES.values() for s in p.stages})
 
@@ -44,8 +39,8 @@ class DealFilter(django_filters.FilterSet):
     )
     company = IdFilter(field_name="company_id")
     responsible = UserFilter(field_name="responsible_id")
-    amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
-    amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
+    amount_min = ColumnDecimalFilter(column=Deal._meta.get_field("amount"), lookup_expr="gte")
+    amount_max = ColumnDecimalFilter(column=Deal._meta.get_field("amount"), lookup_expr="lte")
     is_open = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull")
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")

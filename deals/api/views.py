@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -38,6 +38,7 @@ from deals.api.serializers import (
 from deals.models import Company, Contact, Deal, Task
 from fulfillment.api.errors import ErrorSerializer
 from fulfillment.api.pagination import paginated
+from fulfillment.api.parsers import JSONParser
 from fulfillment.api.permissions import RolePermissions, ViewPermission
 
 FILE_PARSERS = (JSONParser, MultiPartParser)

@@ -17,7 +17,13 @@ from deals.services.deals import (
     validate_upload,
 )
 from deals.services.handoffs import deal_handoff
-from deals.services.tasks import can_work_on_task, task_comment_add, task_create
+from deals.services.tasks import (
+    can_work_on_task,
+    task_assign,
+    task_assignee_check,
+    task_comment_add,
+    task_create,
+)
 
 __all__ = [
     "ALLOWED_UPLOAD_EXTENSIONS",
@@ -36,6 +42,8 @@ __all__ = [
     "deal_move",
     "deal_set_automation_fields",
     "deal_update",
+    "task_assign",
+    "task_assignee_check",
     "task_comment_add",
     "task_create",
     "validate_upload",

@@ -143,9 +143,21 @@ def contact_create(*, company: Company, **fields: Any) -> Contact:
     return contact
 
 
+CONTACT_STAYS = _(
+    "A contact stays with its company: its deals belong to it. Add a new contact to the other "
+    "company instead."
+)
+
+
 def contact_update(*, contact: Contact, data: Mapping[str, Any]) -> Contact:
     """Change a contact person's name, position, phone or e-mail (one of the last two stays
-    filled). The company is not changed here: the contact's deals belong to it."""
+    filled). A contact stays with its company (its deals belong to it): moving it to another
+    one is refused with a ``ValidationError`` on «company»."""
+    data = dict(data)
+    company = data.pop("company", contact.company)
+    company_id = company.pk if isinstance(company, Company) else company
+    if company_id != contact.company_id:
+        raise ValidationError({"company": [CONTACT_STAYS]}, code="contact_stays")
     unknown = set(data) - set(Contact.EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable on a contact: {', '.join(sorted(unknown))}")
@@ -530,18 +542,16 @@ def _commit_move(
             reason=kwargs.get("reason"),
             created_at=now,
         )
-        _cancel_tasks_of_stage_left(deal, source)
+        _cancel_tasks_of_stage_left(deal, source, actor, now)
         automation.stage_entered(deal, change)
     return change
 
 
-def _cancel_tasks_of_stage_left(deal: Deal, stage: str) -> None:
+def _cancel_tasks_of_stage_left(deal: Deal, stage: str, actor, at) -> None:
     """Tasks still open for the stage the deal left have nothing more to do."""
-    from deals.models import Task
+    from deals.services.tasks import tasks_cancel_of_stage
 
-    Task.objects.filter(deal=deal, stage=stage, status__in=Task.OPEN_STATUSES).update(
-        status=Task.Status.CANCELLED, completed_at=timezone.now()
-    )
+    tasks_cancel_of_stage(deal=deal, stage=stage, actor=actor, at=at)
 
 
 def pipeline_clears(pipeline: Pipeline, move: Transition) -> tuple[str, ...]:

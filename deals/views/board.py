@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,13 +12,14 @@ from html import escape
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from deals.forms import BoardFilter, DealFilter
 from deals.models import Deal
@@ -45,6 +47,12 @@ def pipeline_or_404(code: str) -> Pipeline:
 
 def _filters(request: HttpRequest) -> BoardFilter:
     return BoardFilter(request.GET or None, queryset=Deal.objects.all(), request=request)
+
+
+def _status(filters) -> int:
+    """A page filtered by values its form refuses answers 400 (the form shows why); the
+    refused filters are left out of the query, never sent to the database."""
+    return 400 if filters.errors else 200
 
 
 @cache
@@ -181,18 +189,39 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
         "moves": board_moves(pipeline),
         "query": query,
     }
+    status = _status(filters)
     if request.htmx and request.htmx.target == "board":
-        return render(request, "deals/_board_columns.html", context)
-    return render(request, "deals/board.html", context)
+        return render(request, "deals/_board_columns.html", context, status=status)
+    return render(request, "deals/board.html", context, status=status)
 
 
-def _after(value: str) -> tuple[datetime.datetime, int] | None:
-    """The last card shown, as «<time in stage>_<id>»."""
-    entered, _sep, pk = value.rpartition("_")
-    moment = parse_datetime(entered) if entered else None
-    if moment is None or not pk.isdigit():
+BAD_CURSOR = _("The column cannot be continued from this place: reload the page.")
+_CURSOR = re.compile(r"(?P<entered>[0-9T:.+\- ]{10,40})_(?P<pk>[0-9]{1,18})", re.ASCII)
+
+
+class BadCursor(ValueError):
+    """The scroll cursor is not «<time in stage>_<id>» of a real moment and id."""
+
+
+def parse_cursor(value: str) -> tuple[datetime.datetime, int] | None:
+    """The last card shown, from «<time in stage>_<id>» (``more_url`` writes it); None for
+    none (the column's first cards). Anything else — an impossible date such as 31 February,
+    a moment out of range, an id no column holds — raises ``BadCursor``."""
+    if not value:
         return None
-    return moment, int(pk)
+    match = _CURSOR.fullmatch(value)
+    if match is None:
+        raise BadCursor(value)
+    try:
+        moment = parse_datetime(match["entered"])
+        if moment is None:
+            raise BadCursor(value)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        moment.astimezone(datetime.UTC)  # out of range once in UTC (year 1 or 9999)
+    except (ValueError, OverflowError) as error:
+        raise BadCursor(value) from error
+    return moment, int(match["pk"])
 
 
 @sales_required
@@ -202,12 +231,12 @@ def board_column(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     if stage not in pipeline.stages_by_code:
         raise Http404
     filters = _filters(request)
+    try:
+        after = parse_cursor(request.GET.get("after", ""))
+    except BadCursor:
+        return HttpResponseBadRequest(gettext(BAD_CURSOR), content_type="text/plain")
     cards = deal_board_column(
-        user=request.user,
-        pipeline=pipeline,
-        stage=stage,
-        after=_after(request.GET.get("after", "")),
-        queryset=filters.qs,
+        user=request.user, pipeline=pipeline, stage=stage, after=after, queryset=filters.qs
     )
     query = request.GET.copy()
     query.pop("after", None)
@@ -221,6 +250,7 @@ def board_column(request: HttpRequest, code: str, stage: str) -> HttpResponse:
             if len(cards) == BOARD_PAGE_SIZE
             else "",
         },
+        status=_status(filters),
     )
 
 
@@ -241,4 +271,5 @@ def deal_table(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "deals/list.html",
         {"pipeline": pipeline, "filters": filters, "page": page, "query": query.urlencode()},
+        status=_status(filters),
     )

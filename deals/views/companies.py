@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deals import services
-from deals.forms import CompanyForm, ContactForm
+from deals.forms import CompanyForm, CompanySearchForm, ContactForm
 from deals.models import Company, Contact, Deal
 from deals.page_selectors import company_deals, company_list
 from deals.selectors import deal_visible_to
@@ -25,9 +25,12 @@ from deals.views.common import sales_required
 
 @sales_required
 def companies(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()
+    form = CompanySearchForm(request.GET)
+    valid = form.is_valid()
+    search = form.cleaned_data["q"] if valid else ""
     page = Paginator(company_list(search=search), 50).get_page(request.GET.get("page"))
-    return render(request, "deals/companies.html", {"page": page, "search": search})
+    context = {"page": page, "search": search, "search_errors": form.errors.get("q", [])}
+    return render(request, "deals/companies.html", context, status=200 if valid else 400)
 
 
 T = TypeVar("T")
