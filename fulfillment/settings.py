@@ -201,7 +201,7 @@ if not DEBUG:
 INSTALLED_APPS += ["drf_spectacular_sidecar"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "fulfillment.api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -223,6 +223,8 @@ REST_FRAMEWORK = {
     # (0: the connection's address, which a client cannot forge).
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
 }
+# An API token lives this long from its creation (0: for ever); a password change revokes it.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fulfillment CRM API",
     "DESCRIPTION": (
