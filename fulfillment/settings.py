@@ -201,7 +201,7 @@ if not DEBUG:
 INSTALLED_APPS += ["drf_spectacular_sidecar"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "fulfillment.api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -224,6 +224,8 @@ REST_FRAMEWORK = {
     # (0: the connection's address, which a client cannot forge).
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
 }
+# An API token lives this long from its creation (0: for ever); a password change revokes it.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fulfillment CRM API",
     "DESCRIPTION": (
@@ -260,4 +262,18 @@ WEBPUSH_VAPID_PUBLIC_KEY = env.str("WEBPUSH_VAPID_PUBLIC_KEY", default="")
 WEBPUSH_VAPID_PRIVATE_KEY = env.str("WEBPUSH_VAPID_PRIVATE_KEY", default="")
 WEBPUSH_VAPID_SUBJECT = env.str("WEBPUSH_VAPID_SUBJECT", default=f"mailto:{DEFAULT_FROM_EMAIL}")
 WEBPUSH_ENABLED = bool(WEBPUSH_VAPID_PUBLIC_KEY and WEBPUSH_VAPID_PRIVATE_KEY)
+# Hosts a browser's push endpoint may be on (``*.x`` = any subdomain of x): the real push
+# services only, so the worker never connects to an address a user chose.
+WEBPUSH_ALLOWED_HOSTS = env.list(
+    "WEBPUSH_ALLOWED_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "android.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "*.push.services.mozilla.com",
+        "*.notify.windows.com",
+        "web.push.apple.com",
+        "*.push.apple.com",
+    ],
+)
 WEBPUSH_TITLE = _("Fulfillment CRM")

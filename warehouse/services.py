@@ -198,6 +198,9 @@ def push_subscription_save(
     endpoint, p256dh, auth = (endpoint or "").strip(), (p256dh or "").strip(), (auth or "").strip()
     if not endpoint.startswith("https://") or not p256dh or not auth:
         raise ApplicationError(gettext(BAD_SUBSCRIPTION))
+    from warehouse.push import push_endpoint_check
+
+    push_endpoint_check(endpoint)  # only the real push services, never a private address
     fields = {"p256dh": p256dh[:200], "auth": auth[:100], "user_agent": user_agent[:300]}
     field = PushSubscription._meta.get_field("endpoint")
     if len(endpoint) > field.max_length:

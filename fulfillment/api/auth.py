@@ -1,5 +1,10 @@
 """Token authentication for integrations and scripts: ``POST /api/auth/token/`` with the
-login and password answers the user's token; requests then send ``Authorization: Token …``.
+login and password answers the user's token; requests then send ``Authorization: Token …``;
+``DELETE /api/auth/token/`` signs the token out (deletes it).
+
+A token lives ``API_TOKEN_TTL_HOURS`` from its creation (then it answers 401 and is deleted;
+a new ``POST`` gives a new one) and dies with a change of its user's password, whatever the
+path (admin, password change or reset page: anything through ``set_password``).
 
 The endpoint is throttled per client address and per login (``API_TOKEN_RATE_PER_*``), so
 passwords cannot be guessed at speed from one machine or against one account from many.
@@ -11,9 +16,10 @@ import hashlib
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
@@ -21,6 +27,7 @@ from rest_framework.views import APIView
 
 from fulfillment.api.errors import ErrorSerializer
 from fulfillment.api.parsers import JSONParser
+from fulfillment.api.tokens import ExpiringTokenAuthentication, token_expired
 
 
 class TokenSerializer(serializers.Serializer):
@@ -52,11 +59,22 @@ class LoginThrottle(SimpleRateThrottle):
 
 
 class AuthTokenApi(APIView):
-    # No session here: a script posts credentials, and CSRF does not apply to it.
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
     parser_classes = (JSONParser,)
-    throttle_classes = (AddressThrottle, LoginThrottle)
+
+    def _signing_out(self) -> bool:
+        return getattr(getattr(self, "request", None), "method", None) == "DELETE"
+
+    def get_authenticators(self) -> list:
+        # Signing in takes no session: a script posts credentials, and CSRF does not apply.
+        if self._signing_out():
+            return [ExpiringTokenAuthentication(), SessionAuthentication()]
+        return []
+
+    def get_permissions(self) -> list:
+        return [IsAuthenticated()] if self._signing_out() else [AllowAny()]
+
+    def get_throttles(self) -> list:
+        return [] if self._signing_out() else [AddressThrottle(), LoginThrottle()]
 
     @extend_schema(
         operation_id="auth_token_create",
@@ -72,5 +90,20 @@ class AuthTokenApi(APIView):
         """The active user's API token (created on first request)."""
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        token, _created = Token.objects.get_or_create(user=user)
+        if token_expired(token):
+            token.delete()
+            token = Token.objects.create(user=user)
         return Response({"token": token.key})
+
+    @extend_schema(
+        operation_id="auth_token_destroy",
+        request=None,
+        responses={204: None, 401: ErrorSerializer},
+        tags=["auth"],
+    )
+    def delete(self, request: Request) -> Response:
+        """Sign out: the caller's API token is deleted (a new ``POST`` gives a new one)."""
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=204)

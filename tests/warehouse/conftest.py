@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from django.core.files.base import ContentFile
 
@@ -33,3 +35,22 @@ def recount_file(
     name: str = "пересчет.xlsx", content: bytes = b"PK\x03\x04 recount"
 ) -> ContentFile:
     return ContentFile(content, name=name)
+
+
+# The test machine's DNS: push-service hosts resolve to a public address, one rebound host to
+# loopback, so the checks run offline and the same way everywhere.
+DNS = {
+    "fcm.googleapis.com": "142.250.74.10",
+    "updates.push.services.mozilla.com": "34.107.221.82",
+    "rebound.notify.windows.com": "127.0.0.1",
+}
+
+
+@pytest.fixture(autouse=True)
+def dns(monkeypatch):
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in DNS:
+            raise socket.gaierror("unknown host")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (DNS[host], port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)

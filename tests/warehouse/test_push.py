@@ -125,3 +125,49 @@ def test_a_new_warehouse_task_reaches_the_phone_after_commit(
     assert payload["url"] == f"/warehouse/tasks/{task.pk}/"
     assert payload["body"] == f"Новая задача складу: {task.title}"
     assert task.kind == Task.Kind.WAREHOUSE
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://127.0.0.1/push",
+        "https://localhost/push",
+        "https://10.0.0.5/push",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::1]/push",
+        "https://evil.example.com/push",
+        "https://fcm.googleapis.com.evil.example.com/push",
+        "https://fcm.googleapis.com:8443/fcm/send/x",
+        "https://rebound.notify.windows.com/w/?token=x",
+    ],
+)
+def test_an_endpoint_outside_the_push_services_is_refused(client, worker, endpoint):
+    response = subscribe(client, worker, {**BROWSER_JSON, "endpoint": endpoint})
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Это не адрес службы push-уведомлений браузера."}
+    assert not PushSubscription.objects.exists()
+
+
+def test_a_plain_http_endpoint_is_refused(client, worker):
+    endpoint = "http://fcm.googleapis.com/fcm/send/x"
+    response = subscribe(client, worker, {**BROWSER_JSON, "endpoint": endpoint})
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Браузер прислал неполную подписку на уведомления."}
+    assert not PushSubscription.objects.exists()
+
+
+def test_a_real_push_service_is_accepted(client, worker):
+    endpoint = "https://updates.push.services.mozilla.com/wpush/v2/gAAAA"
+    response = subscribe(client, worker, {**BROWSER_JSON, "endpoint": endpoint})
+    assert response.status_code == 201
+    assert PushSubscription.objects.get().endpoint == endpoint
+
+
+def test_an_endpoint_rebound_to_loopback_is_not_sent_to(webpush_on, worker):
+    PushSubscription.objects.create(
+        user=worker, endpoint="https://rebound.notify.windows.com/w/", p256dh="k", auth="a"
+    )
+    note = Notification.objects.create(recipient=worker, text="x")
+    with mock.patch.object(pywebpush, "webpush") as webpush:
+        assert push.notifications_push([note.pk]) == 0
+    webpush.assert_not_called()

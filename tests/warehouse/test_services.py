@@ -154,7 +154,7 @@ def test_a_worker_cannot_record_the_result_of_a_task_taken_by_another(task, work
 
 # --- push subscriptions -----------------------------------------------------------------------
 
-ENDPOINT = "https://push.example.com/send/abc"
+ENDPOINT = "https://fcm.googleapis.com/fcm/send/abc"
 
 
 def test_push_subscription_is_saved_and_follows_the_signed_in_user(worker):
