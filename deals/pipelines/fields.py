@@ -190,21 +190,30 @@ def automation_requirement(requirement: Requirement) -> bool:
     return not any(filled_by_staff(path) for path in requirement.paths)
 
 
+def creation_blocker(pipeline: Pipeline, stage: str) -> Requirement | None:
+    """The first requirement of a stage before ``stage`` that only the automation can meet:
+    a deal can stand in ``stage`` only by having moved there. None: nothing blocks it."""
+    return next(
+        (
+            requirement
+            for passed in pipeline.stages_before(stage)
+            for requirement in passed.requires
+            if automation_requirement(requirement)
+        ),
+        None,
+    )
+
+
 @cache
 def creatable_stages(pipeline_code: str) -> tuple[str, ...]:
-    """Open stages a deal can be created in: those no stage before them requires something
-    of that only the automation fills (a deal can stand there only by having moved)."""
+    """Open stages a deal can be created in: those with no ``creation_blocker``."""
     from deals.pipelines import get_pipeline
 
     pipeline = get_pipeline(pipeline_code)
     return tuple(
         stage.code
         for stage in pipeline.open_stages
-        if not any(
-            automation_requirement(requirement)
-            for passed in pipeline.stages_before(stage.code)
-            for requirement in passed.requires
-        )
+        if creation_blocker(pipeline, stage.code) is None
     )
 
 

@@ -30,8 +30,7 @@ from deals.pipelines import Pipeline, Requirement, get_pipeline
 from deals.pipelines.base import Transition
 from deals.pipelines.fields import (
     DEAL_FIELDS,
-    automation_requirement,
-    creatable_stages,
+    creation_blocker,
     model_field,
     requirement_label,
     requirement_labels,
@@ -301,7 +300,7 @@ def deal_create(
     """Create a deal («Создать»), by hand or by a handoff.
 
     A deal created directly in a later stage must have every field the stages before it
-    require (``MissingFieldsError`` otherwise), and only in ``creatable_stages`` (none past a
+    require (``MissingFieldsError`` otherwise), and not past a ``creation_blocker`` (a
     field only the automation fills). Entering the stage runs its automation.
 
     A person creating it makes ``responsible`` (or ``data["responsible"]``, else themselves)
@@ -314,13 +313,8 @@ def deal_create(
         raise exc.TransitionNotAvailableError(
             gettext(exc.CLOSED_STAGE_CREATE) % {"stage": spec.stage(stage).label}
         )
-    if stage not in creatable_stages(pipeline):
-        blocking = next(
-            requirement
-            for passed in spec.stages_before(stage)
-            for requirement in passed.requires
-            if automation_requirement(requirement)
-        )
+    blocking = creation_blocker(spec, stage)
+    if blocking is not None:
         raise exc.TransitionNotAvailableError(
             gettext(exc.UNREACHABLE_STAGE_CREATE)
             % {"stage": spec.stage(stage).label, "field": requirement_label(blocking)}
