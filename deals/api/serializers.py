@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -14,7 +15,7 @@ from rest_framework import serializers
 from deals.api.deal_serializers import deal_field_values, deal_serializer_class
 from deals.api.fields import DownloadFileField
 from deals.models import Company, Contact, DealComment, LossReason, StageChange, Task, TaskComment
-from deals.services import can_work_on_task
+from deals.services import can_work_on_task, mentions_not_sent_message
 from fulfillment.roles import person_name
 
 
@@ -46,15 +47,25 @@ class ContactUpdateSerializer(ContactSerializer):
 class DealCommentSerializer(serializers.ModelSerializer):
     author_name = serializers.SerializerMethodField()
     file = DownloadFileField(required=False, allow_null=True)
+    warnings = serializers.SerializerMethodField(
+        help_text=_(
+            "Told to the author of a comment just added, e.g. mentioned colleagues who "
+            "may not open the deal and were not notified; empty otherwise."
+        )
+    )
 
     class Meta:
         model = DealComment
-        fields = ("id", "author", "author_name", "text", "file", "created_at")
+        fields = ("id", "author", "author_name", "text", "file", "created_at", "warnings")
         read_only_fields = ("author", "created_at")
         extra_kwargs = {"text": {"required": False, "allow_blank": True}}
 
     def get_author_name(self, comment: DealComment) -> str | None:
         return _person(comment.author)
+
+    def get_warnings(self, comment: DealComment) -> list[str]:
+        warning = mentions_not_sent_message(comment)
+        return [warning] if warning else []
 
 
 class StageChangeSerializer(serializers.ModelSerializer):

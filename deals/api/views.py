@@ -199,7 +199,8 @@ class DealViewSet(
     )
     @action(detail=True, methods=["get", "post"], filter_backends=())
     def comments(self, request: Request, pk: str) -> Response:
-        """The deal's timeline comments; a new one (with a file) notifies those @mentioned."""
+        """The deal's timeline comments; a new one (with a file) notifies those @mentioned who
+        may open the deal, and its ``warnings`` name those who may not (they are not notified)."""
         deal = self.get_object()
         if request.method == "GET":
             return paginated(self, selectors.deal_comments(deal=deal), DealCommentSerializer)

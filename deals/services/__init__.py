@@ -1,7 +1,7 @@
 """Every write of the core, one module per concern; import them from here."""
 
 from deals.services.approvals import approval_approve, approval_return
-from deals.services.comments import deal_comment_add
+from deals.services.comments import deal_comment_add, mentions_not_sent_message
 from deals.services.deals import (
     ALLOWED_UPLOAD_EXTENSIONS,
     AvailableMove,
@@ -42,6 +42,7 @@ __all__ = [
     "deal_move",
     "deal_set_automation_fields",
     "deal_update",
+    "mentions_not_sent_message",
     "task_assign",
     "task_assignee_check",
     "task_comment_add",

@@ -101,7 +101,7 @@ def deal_comment(request: HttpRequest, pk: int) -> HttpResponse:
     form = DealCommentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.deal_comment_add(
+            comment = services.deal_comment_add(
                 deal=deal,
                 author=request.user,
                 text=form.cleaned_data["text"],
@@ -109,6 +109,9 @@ def deal_comment(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ApplicationError as error:
             messages.error(request, error.message)
+        else:
+            if warning := services.mentions_not_sent_message(comment):
+                messages.warning(request, warning)
     else:  # an empty file, a text over its cap: said, never dropped silently
         for field_errors in form.errors.values():
             for message in field_errors:

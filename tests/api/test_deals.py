@@ -12,6 +12,8 @@ from deals import services
 from deals.models import Deal, LossReason, StageChange
 from deals.pipelines import PIPELINES
 from deals.pipelines.fields import DEAL_FIELDS
+from fulfillment.models import Notification
+from fulfillment.roles import person_name
 from tests.api.conftest import client_for
 from tests.factories import CompanyFactory, ContactFactory, make_deal
 
@@ -412,6 +414,7 @@ def test_comments_and_history_of_a_deal(manager):
 
     assert created.status_code == 201
     assert created.json()["file"].startswith("http://testserver/api/files/comments/")
+    assert created.json()["warnings"] == []
     assert [c["text"] for c in comments["results"]] == ["Клиент просит скидку"]
     assert [(h["transition"], h["from_stage"], h["to_stage"]) for h in history["results"]] == [
         ("to_proposal", "new", "proposal")
@@ -516,3 +519,21 @@ def test_a_contact_of_another_company_is_refused(manager):
     assert response.json()["errors"] == {"contact": ["Контактное лицо не из выбранной компании."]}
     deal.refresh_from_db()
     assert deal.contact.company_id == deal.company_id
+
+
+def test_a_comment_tells_the_author_who_was_mentioned_but_cannot_open_the_deal(
+    manager, other_manager
+):
+    deal = make_deal("calculation", "new", responsible=manager)
+
+    created = client_for(manager).post(
+        f"/api/deals/{deal.pk}/comments/",
+        {"text": f"@{other_manager.username} посмотри"},
+        format="json",
+    )
+
+    assert created.status_code == 201
+    assert created.json()["warnings"] == [
+        f"{person_name(other_manager)} не видит эту сделку — уведомление не отправлено."
+    ]
+    assert not Notification.objects.filter(recipient=other_manager).exists()

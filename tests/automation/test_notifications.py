@@ -7,6 +7,7 @@ from django.core import mail
 from deals import services
 from fulfillment import notifications
 from fulfillment.models import Notification
+from fulfillment.roles import person_name
 from tests.factories import UserFactory, make_deal
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +60,20 @@ def test_mentions_on_the_timeline_notify_the_people_named(manager, director, com
     told = Notification.objects.get(event="mentioned")
     assert told.recipient == director
     assert told.url == f"/deals/{deal.pk}/"
+    assert services.mentions_not_sent_message(comment) == ""
+
+
+def test_a_mention_of_someone_who_cannot_open_the_deal_notifies_no_one(
+    manager, other_manager, director, committed
+):
+    deal = make_deal("calculation", "proposal", responsible=manager)
+    with committed():
+        comment = services.deal_comment_add(
+            deal=deal, author=manager, text=f"@{other_manager.username} @{director.username}"
+        )
+    assert set(comment.mentions.all()) == {director}
+    assert comment.unreachable_mentions == [other_manager]
+    assert list(
+        Notification.objects.filter(event="mentioned").values_list("recipient", flat=True)
+    ) == [director.pk]
+    assert person_name(other_manager) in services.mentions_not_sent_message(comment)

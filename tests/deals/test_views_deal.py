@@ -193,26 +193,49 @@ def test_automation_fields_are_shown_but_not_editable(client, manager):
     assert response.context["automation_paths"] == ["director_approved_at"]
 
 
-def test_a_comment_with_a_file_and_a_mention_notifies(client, manager, other_manager):
+def test_a_comment_with_a_file_and_a_mention_notifies(client, manager, director):
     deal = make_deal("calculation", "new", responsible=manager)
     client.force_login(manager)
 
     response = client.post(
         reverse("deals:comment", args=[deal.pk]),
         {
-            "text": f"@{other_manager.username} посмотри КП",
+            "text": f"@{director.username} посмотрите КП",
             "file": SimpleUploadedFile("note.pdf", b"%PDF-1.4"),
         },
     )
 
     assert response.status_code == 302
     comment = DealComment.objects.get(deal=deal)
-    assert list(comment.mentions.all()) == [other_manager]
+    assert list(comment.mentions.all()) == [director]
     assert comment.file.name.endswith("/note.pdf")
-    assert Notification.objects.filter(recipient=other_manager, event="mentioned").count() == 1
+    assert Notification.objects.filter(recipient=director, event="mentioned").count() == 1
     html = _card(client, deal).content.decode()
-    assert f"@{other_manager.username}" in html
+    assert f"@{director.username}" in html
     assert "note.pdf" in html
+
+
+def test_a_mentioned_colleague_who_cannot_open_the_deal_is_not_sent_it(
+    client, manager, other_manager, worker
+):
+    """They would get the deal's title and a link answering 404: the author is told instead."""
+    other_manager.first_name, other_manager.last_name = "Петр", "Петров"
+    other_manager.save()
+    deal = make_deal("calculation", "new", responsible=manager, title="Секретная сделка")
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("deals:comment", args=[deal.pk]),
+        {"text": f"@{other_manager.username} и @{worker.username}, гляньте"},
+        follow=True,
+    )
+
+    comment = DealComment.objects.get(deal=deal)  # the comment itself is kept
+    assert list(comment.mentions.all()) == []
+    assert not Notification.objects.filter(event="mentioned").exists()
+    html = response.content.decode()
+    assert "Петров" in html and "не видят эту сделку" in html
+    assert "уведомление не отправлено" in html
 
 
 def test_an_empty_comment_is_refused(client, manager):
