@@ -28,8 +28,9 @@ def user_may_download(user, name: str) -> bool:
 
 def file_download(user, name: str) -> FileResponse:
     """The uploaded file as an attachment, after asking its owners; 404 for anyone else (no
-    hint that it exists)."""
-    if not user_may_download(user, name) or not default_storage.exists(name):
+    hint that it exists). A name no stored file can have (a NUL character, which PostgreSQL
+    refuses in a query) is not asked about at all."""
+    if "\x00" in name or not user_may_download(user, name) or not default_storage.exists(name):
         raise Http404
     return FileResponse(default_storage.open(name, "rb"), as_attachment=True)
 

@@ -207,6 +207,30 @@ def test_a_nul_character_in_a_search_is_refused_on_postgresql(
     assert statuses == dict.fromkeys(statuses, 400)
 
 
+def nul_downloads(client, api_client) -> dict[str, int]:
+    urls = ["/files/deals/a%00b.pdf", "/files/a%00b"]
+    statuses = {url: client.get(url).status_code for url in urls}
+    statuses.update({f"/api{url}": api_client.get(f"/api{url}").status_code for url in urls})
+    return statuses
+
+
+def test_a_nul_character_in_a_file_name_is_not_found(client, api_client, director):
+    client.raise_request_exception = False
+    client.force_login(director)
+    statuses = nul_downloads(client, api_client)
+    assert statuses == dict.fromkeys(statuses, 404)
+
+
+@pytest.mark.services
+def test_a_nul_character_in_a_file_name_is_not_found_on_postgresql(
+    postgres, client, api_client, director
+):
+    client.raise_request_exception = False
+    client.force_login(director)
+    statuses = nul_downloads(client, api_client)
+    assert statuses == dict.fromkeys(statuses, 404)
+
+
 # --- the board's scroll cursor -------------------------------------------------------------
 
 
