@@ -2,12 +2,17 @@
 
 Every pipeline's deal schema has a ``stage`` with that pipeline's stage codes; the generic enum
 naming would see five different sets under one name. This hook names them after their
-pipeline (``CalculationStageEnum`` …) before the generic one runs.
+pipeline (``CalculationStageEnum`` …) before the generic one runs. The components are
+registered with the generator, not written into the result: the generic hook rebuilds the
+components from the registry, and a component only in the result would leave its references
+dangling.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from drf_spectacular.plumbing import ResolvedComponent
 
 from deals.api.deal_serializers import deal_serializer_class
 from deals.pipelines import PIPELINES
@@ -21,10 +26,17 @@ def pipeline_stage_enums(result: dict[str, Any], generator, request, public) -> 
         if not stage or "enum" not in stage:
             continue
         name = f"{pipeline.code.title()}StageEnum"
-        schemas[name] = {
-            "enum": stage.pop("enum"),
-            "type": stage.pop("type"),
-            "description": "\n".join(f"* `{s.code}` - {s.label}" for s in pipeline.stages),
-        }
-        stage["allOf"] = [{"$ref": f"#/components/schemas/{name}"}]
+        enum = ResolvedComponent(
+            name=name,
+            type=ResolvedComponent.SCHEMA,
+            object=name,
+            schema={
+                "enum": stage.pop("enum"),
+                "type": stage.pop("type"),
+                "description": "\n".join(f"* `{s.code}` - {s.label}" for s in pipeline.stages),
+            },
+        )
+        generator.registry.register_on_missing(enum)
+        schemas[name] = enum.schema
+        stage["allOf"] = [enum.ref]
     return result
