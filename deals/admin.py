@@ -78,11 +78,15 @@ def _add_refusal(form: forms.Form, refusal: Exception) -> None:
 
 class ContactInline(admin.TabularInline):
     model = Contact
+    fields = Contact.EDITABLE_FIELDS
     extra = 0
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(ServiceSaveAdmin):
+    """Companies and their contacts are written by the services, which check the legal details
+    (INN checksum, KPP, OGRN, BIK) and that a contact has a phone or an e-mail."""
+
     list_display = ["name", "inn", "has_contract", "contract_number", "contract_date"]
     list_filter = ["has_contract"]
     search_fields = ["name", "legal_name", "inn"]
@@ -92,6 +96,41 @@ class CompanyAdmin(admin.ModelAdmin):
         (_("Legal details"), {"fields": Company.LEGAL_FIELDS}),
         (_("Contract"), {"fields": Company.CONTRACT_FIELDS}),
     ]
+
+    def save_model(self, request, obj: Company, form, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            changed = {name: data[name] for name in form.changed_data}
+            saved = services.company_update(company=Company.objects.get(pk=obj.pk), data=changed)
+        else:
+            saved = services.company_create(**{name: data[name] for name in form.fields})
+        obj.pk = saved.pk
+
+    def save_formset(self, request, form, formset, change: bool) -> None:
+        if formset.model is not Contact:
+            return super().save_formset(request, form, formset, change)
+        # What the admin's change message and log read of a saved formset.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for contact_form in formset.forms:
+            contact = contact_form.instance
+            if contact_form in formset.deleted_forms:
+                if contact.pk:
+                    formset.deleted_objects.append(contact)
+                    contact.delete()
+                continue
+            if not contact_form.has_changed():
+                continue
+            data = contact_form.cleaned_data
+            if contact.pk:
+                changed = [n for n in contact_form.changed_data if n in Contact.EDITABLE_FIELDS]
+                saved = services.contact_update(
+                    contact=Contact.objects.get(pk=contact.pk), data={n: data[n] for n in changed}
+                )
+                formset.changed_objects.append((saved, changed))
+            else:
+                fields = {n: data[n] for n in Contact.EDITABLE_FIELDS if n in data}
+                saved = services.contact_create(company=form.instance, **fields)
+                formset.new_objects.append(saved)
 
 
 @admin.register(Contact)

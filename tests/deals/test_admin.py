@@ -258,3 +258,56 @@ def test_a_deal_refused_by_the_service_is_shown_on_the_admin_form(client, admini
     from django.contrib.admin.models import LogEntry
 
     assert not LogEntry.objects.exists()
+
+
+def test_the_company_admin_writes_the_company_and_its_contacts_through_the_services(
+    client, administrator, monkeypatch
+):
+    """The services are the one write path (their checks, and what they record, hold for the
+    admin too): the company form and its contacts' inline call them."""
+    contact = ContactFactory(phone="+79000000001")
+    company = contact.company
+    calls: list[str] = []
+    for name in ("company_update", "contact_update", "contact_create"):
+        original = getattr(services, name)
+
+        def spy(*args, _original=original, _name=name, **kwargs):
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(services, name, spy)
+    client.force_login(administrator)
+    url = reverse("admin:deals_company_change", args=[company.pk])
+    data = change_form_data(client.get(url))
+    prefix = next(k for k in data if k.endswith("-TOTAL_FORMS")).removesuffix("-TOTAL_FORMS")
+    data.update(
+        {
+            "name": "ООО «Новое имя»",
+            f"{prefix}-0-phone": "+79000000002",
+            f"{prefix}-TOTAL_FORMS": "2",
+            f"{prefix}-1-name": "Борис",
+            f"{prefix}-1-email": "boris@example.com",
+        }
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert sorted(calls) == ["company_update", "contact_create", "contact_update"]
+    company.refresh_from_db()
+    contact.refresh_from_db()
+    assert (company.name, contact.phone) == ("ООО «Новое имя»", "+79000000002")
+    assert company.contacts.get(name="Борис").email == "boris@example.com"
+
+
+def test_the_company_admin_shows_the_services_refusal(client, administrator):
+    company = CompanyFactory()
+    client.force_login(administrator)
+    url = reverse("admin:deals_company_change", args=[company.pk])
+    data = change_form_data(client.get(url))
+
+    response = client.post(url, {**data, "inn": "7707083894"})  # a wrong checksum
+
+    assert response.status_code == 200
+    company.refresh_from_db()
+    assert company.inn != "7707083894"
