@@ -189,8 +189,17 @@ LOGGING = {
     },
 }
 
-if not DEBUG:
+# --- The edge: reverse proxy, HTTPS, protected downloads ---
+# Reverse proxies in front of the app (the production stack's nginx: 1). Only then are the
+# proxy's X-Forwarded-For (client address) and X-Forwarded-Proto (HTTPS) believed; with 0 a
+# client's own headers count for nothing.
+NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
+# Set behind nginx (deploy/nginx.conf: "/protected/"): a permitted download answers an empty
+# body with X-Accel-Redirect and nginx sends the file; empty: Django streams it.
+FILES_X_ACCEL_REDIRECT_PREFIX = env.str("FILES_X_ACCEL_REDIRECT_PREFIX", default="")
+if NUM_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 
@@ -222,7 +231,7 @@ REST_FRAMEWORK = {
     },
     # Proxies in front of the app whose X-Forwarded-For is trusted for the client address
     # (0: the connection's address, which a client cannot forge).
-    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
+    "NUM_PROXIES": NUM_PROXIES,
 }
 # An API token lives this long from its creation (0: for ever); a password change revokes it.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 30)
