@@ -236,8 +236,8 @@ def test_the_schema_generates_without_warnings_and_validates(tmp_path):
     assert (tmp_path / "s.yaml").stat().st_size > 0
 
 
-def test_the_schema_describes_the_error_shapes():
-    schema = client_for(None).get("/api/schema/?format=json").json()
+def test_the_schema_describes_the_error_shapes(manager):
+    schema = client_for(manager).get("/api/schema/?format=json").json()
 
     move = schema["paths"]["/api/deals/{id}/transition/"]["post"]["responses"]
     assert {"200", "400", "401", "403", "404", "409"} <= set(move)
@@ -246,11 +246,27 @@ def test_the_schema_describes_the_error_shapes():
     assert bad["required"] == ["detail"]
 
 
-def test_swagger_ui_is_served_with_local_assets():
-    response = client_for(None).get("/api/docs/")
+def test_swagger_ui_is_served_with_local_assets_and_no_inline_script(client, manager):
+    client.force_login(manager)
+    response = client.get("/api/docs/")
 
     assert response.status_code == 200
     assert b"/static/drf_spectacular_sidecar/swagger-ui-dist/" in response.content
+    assert b"<script>" not in response.content.replace(b" ", b"")
+    init = client.get("/api/docs/?script=")
+    assert init.status_code == 200
+    assert b"SwaggerUIBundle" in init.content
+
+
+def test_schema_and_docs_are_for_signed_in_users_only(client, manager):
+    assert client_for(None).get("/api/schema/?format=json").status_code == 401
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 302
+    assert "/accounts/login/" in docs["Location"]
+
+    assert client_for(manager).get("/api/schema/?format=json").status_code == 200
+    client.force_login(manager)
+    assert client.get("/api/docs/").status_code == 200
 
 
 def test_unknown_api_paths_answer_json():
