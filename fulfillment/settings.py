@@ -33,6 +33,13 @@ def _required_in_production(name: str, embedded_default: str) -> str:
 
 
 SECRET_KEY = _required_in_production("DJANGO_SECRET_KEY", "embedded-default-insecure-key")
+if not DEBUG and (
+    SECRET_KEY.lower().startswith(("change-me", "django-insecure")) or len(SECRET_KEY) < 50
+):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is a placeholder or too short: production needs at least 50 random "
+        'characters, e.g. python -c "import secrets; print(secrets.token_urlsafe(50))".'
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -189,10 +196,46 @@ LOGGING = {
     },
 }
 
-if not DEBUG:
+# --- The edge: reverse proxy, HTTPS, protected downloads ---
+# Reverse proxies in front of the app (the production stack's nginx: 1). Only then are the
+# proxy's X-Forwarded-For (client address) and X-Forwarded-Proto (HTTPS) believed; with 0 a
+# client's own headers count for nothing.
+NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
+# Set behind nginx (deploy/nginx.conf: "/protected/"): a permitted download answers an empty
+# body with X-Accel-Redirect and nginx sends the file; empty: Django streams it.
+FILES_X_ACCEL_REDIRECT_PREFIX = env.str("FILES_X_ACCEL_REDIRECT_PREFIX", default="")
+if NUM_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
-    CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
+# HTTPS only in production (each can be turned off for a deploy that really needs it).
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+# Content Security Policy (django-csp): scripts and styles only from our own static files, no
+# inline script or style anywhere (the pages, the admin and Swagger UI need none).
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
 
 # --- REST API ---
 # Token (integrations, scripts, phones) and session (the pages' own calls) authentication;
@@ -222,7 +265,7 @@ REST_FRAMEWORK = {
     },
     # Proxies in front of the app whose X-Forwarded-For is trusted for the client address
     # (0: the connection's address, which a client cannot forge).
-    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
+    "NUM_PROXIES": NUM_PROXIES,
 }
 # An API token lives this long from its creation (0: for ever); a password change revokes it.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 30)

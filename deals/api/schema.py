@@ -2,10 +2,9 @@
 
 Every pipeline's deal schema has a ``stage`` with that pipeline's stage codes; the generic enum
 naming would see five different sets under one name. This hook names them after their
-pipeline (``CalculationStageEnum`` …) before the generic one runs. The components are
-registered with the generator, not written into the result: the generic hook rebuilds the
-components from the registry, and a component only in the result would leave its references
-dangling.
+pipeline (``CalculationStageEnum`` …) before the generic one runs. The enums are registered
+with the generator's component registry: the generic hook rebuilds the components from it, so
+a component only written into the result would be dropped and its references left dangling.
 """
 
 from __future__ import annotations
@@ -26,17 +25,14 @@ def pipeline_stage_enums(result: dict[str, Any], generator, request, public) -> 
         if not stage or "enum" not in stage:
             continue
         name = f"{pipeline.code.title()}StageEnum"
-        enum = ResolvedComponent(
-            name=name,
-            type=ResolvedComponent.SCHEMA,
-            object=name,
-            schema={
-                "enum": stage.pop("enum"),
-                "type": stage.pop("type"),
-                "description": "\n".join(f"* `{s.code}` - {s.label}" for s in pipeline.stages),
-            },
+        enum = {
+            "enum": stage.pop("enum"),
+            "type": stage.pop("type"),
+            "description": "\n".join(f"* `{s.code}` - {s.label}" for s in pipeline.stages),
+        }
+        schemas[name] = enum
+        generator.registry.register_on_missing(
+            ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, schema=enum, object=name)
         )
-        generator.registry.register_on_missing(enum)
-        schemas[name] = enum.schema
-        stage["allOf"] = [enum.ref]
+        stage["allOf"] = [{"$ref": f"#/components/schemas/{name}"}]
     return result

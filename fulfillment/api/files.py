@@ -4,7 +4,7 @@ The file fields of the API's representations link here."""
 
 from __future__ import annotations
 
-from django.http import FileResponse
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
@@ -27,6 +27,6 @@ class FileDownloadApi(APIView):
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
         tags=["files"],
     )
-    def get(self, request: Request, name: str) -> FileResponse:
+    def get(self, request: Request, name: str) -> HttpResponse:
         """Download a file of a deal, a comment or a task; 404 when it is not yours to see."""
         return file_download(request.user, name)

@@ -28,9 +28,9 @@ urlpatterns = [
     path("auth/token/", AuthTokenApi.as_view(), name="auth-token"),
     path("files/<path:name>", FileDownloadApi.as_view(), name="file"),
     path("reports/task-time/", WorkReportApi.as_view(), name="report-task-time"),
+    # Signed-in users only (SERVE_PERMISSIONS); Swagger UI's start script is a file of its own
+    # (the split view), so the Content Security Policy needs no inline script.
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    # Signed-in users only (SERVE_PERMISSIONS); the split view serves its start-up script as a
-    # file of its own, so the page needs no inline script.
     path(
         "docs/",
         login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),

@@ -7,14 +7,11 @@ matches the schema.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
-from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -57,14 +54,9 @@ def director_token(director, manager):
     return token_for(director)
 
 
-def _api_schema() -> dict:
-    """The schema as ``/api/schema/`` serves it. Built here rather than fetched: the endpoint
-    is for signed-in users only, and no database exists yet when the module is collected."""
-    generated = SchemaGenerator().get_schema(request=None, public=True)
-    return json.loads(OpenApiJsonRenderer().render(generated, renderer_context={}))
-
-
-schema = schemathesis.openapi.from_dict(_api_schema())
+# Generated when the module is collected (the schema needs no database; /api/schema/ itself
+# answers signed-in users only), the requests go to the WSGI app.
+schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
 schema.app = application
 # Boundary values of every field only for the valid cases: the invalid ones are the fuzzing's,
 # and all of them would take minutes on the deal endpoints' forty fields.
