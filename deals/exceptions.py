@@ -22,7 +22,8 @@ REASON_REQUIRED = _("Choose a failure reason and write a comment.")
 REASON_NOT_OFFERED = _("This failure reason is not offered in this pipeline.")
 COMMENT_REQUIRED = _("A return needs a comment: say what has to change.")
 REOPEN_COMMENT_REQUIRED = _("Reopening a closed deal needs a comment.")
-CONFLICT = _("Someone has just moved this deal to another stage. Reload it and try again.")
+MOVED_MEANWHILE = _("The deal has already been moved to the stage «%(stage)s». Reload the page.")
+UNKNOWN_STAGE = _("The pipeline «%(pipeline)s» has no stage «%(stage)s».")
 NOT_ALLOWED = _("You may not move this deal.")
 FIELD_NOT_EDITABLE = _("The field «%(field)s» is filled in by the automation, not by hand.")
 UNKNOWN_FIELD = _("The pipeline «%(pipeline)s» has no field «%(field)s».")
@@ -68,7 +69,14 @@ class CommentRequiredError(DealError):
 
 
 class DealConflictError(DealError):
-    """Another user moved the deal first (optimistic lock on the stage)."""
+    """The deal is no longer in the stage the caller saw: another user moved it first, or the
+    client's ``expected_stage`` is stale. ``stage`` (also ``extra["stage"]`` with
+    ``extra["stage_label"]``) is the stage it is in now, when known."""
+
+    def __init__(self, message: str, *, stage: str = "", stage_label: str = "") -> None:
+        extra = {"stage": stage, "stage_label": stage_label} if stage else {}
+        super().__init__(message, extra=extra)
+        self.stage = stage
 
 
 class DealFieldError(DealError):

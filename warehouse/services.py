@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import Deal, StageChange, Task
-from deals.services import deal_set_automation_fields, task_create
+from deals.services import deal_lock, deal_set_automation_fields, task_create
 from deals.services.tasks import NOT_YOUR_TASK, TASK_CLOSED, TaskError, can_work_on_task
 from fulfillment import notifications
 from fulfillment.exceptions import ApplicationError, PermissionDeniedError
@@ -160,8 +160,9 @@ def sessions_stop_on_cancel(*, task: Task, actor: AnyUser | None, at: datetime) 
 def warehouse_task_complete(*, task: Task, worker: AnyUser) -> Task:
     """«Завершить»: needs the result (a comment with a file, ticked as the result). The clock
     stops, the file is copied to the deal (recount file / processing report / packing list)
-    and the deal's responsible is told."""
+    and the deal's responsible is told. Locks the deal, then the task, as a move does."""
     with transaction.atomic():
+        deal = deal_lock(task.deal_id)  # the deal first, then its task: the order of a move
         task = _locked_task(task, worker)
         result = task.result_comment
         if result is None or not result.file:
@@ -173,7 +174,6 @@ def warehouse_task_complete(*, task: Task, worker: AnyUser) -> Task:
         task.status = Task.Status.DONE
         task.completed_at, task.completed_by = now, worker
         task.save(update_fields=["status", "completed_at", "completed_by"])
-        deal = Deal.objects.select_for_update().get(pk=task.deal_id)
         deal_set_automation_fields(
             deal=deal, values={RESULT_FIELD[deal.pipeline]: result.file.name}
         )

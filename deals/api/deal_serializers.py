@@ -198,6 +198,13 @@ class DealTransitionSerializer(serializers.Serializer):
     transition = serializers.CharField(
         help_text="A move's name from the deal's `available_transitions`."
     )
+    expected_stage = serializers.CharField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The `stage` the client saw the deal in. If the deal is in another stage now "
+        "(someone moved it meanwhile), nothing is moved: 409 with the current `stage`.",
+    )
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.IntegerField(
         required=False,

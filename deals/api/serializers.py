@@ -16,6 +16,7 @@ from deals.api.deal_serializers import deal_field_values, deal_serializer_class
 from deals.api.fields import DownloadFileField
 from deals.models import Company, Contact, DealComment, LossReason, StageChange, Task, TaskComment
 from deals.services import can_work_on_task, mentions_not_sent_message
+from fulfillment.api.errors import ErrorSerializer
 from fulfillment.roles import person_name
 
 
@@ -42,6 +43,13 @@ class ContactUpdateSerializer(ContactSerializer):
 
     class Meta(ContactSerializer.Meta):
         read_only_fields = ("company",)
+
+
+class DealConflictSerializer(ErrorSerializer):
+    """The deal is not in the stage the request expected: someone moved it meanwhile."""
+
+    stage = serializers.CharField(help_text="The stage the deal is in now.")
+    stage_label = serializers.CharField(help_text="Its name, in the user's language.")
 
 
 class DealCommentSerializer(serializers.ModelSerializer):

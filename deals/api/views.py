@@ -30,19 +30,19 @@ from deals.api.serializers import (
     ContactSerializer,
     ContactUpdateSerializer,
     DealCommentSerializer,
+    DealConflictSerializer,
     StageChangeSerializer,
     TaskCommentSerializer,
     TaskReturnSerializer,
     TaskSerializer,
 )
 from deals.models import Company, Contact, Deal, Task
-from fulfillment.api.errors import ErrorSerializer
 from fulfillment.api.pagination import paginated
 from fulfillment.api.parsers import JSONParser
 from fulfillment.api.permissions import RolePermissions, ViewPermission
 
 FILE_PARSERS = (JSONParser, MultiPartParser)
-CONFLICT = {409: ErrorSerializer}
+CONFLICT = {409: DealConflictSerializer}
 
 
 class CompanyViewSet(
@@ -174,8 +174,9 @@ class DealViewSet(
         responses={200: DEAL_SCHEMA, **CONFLICT},
         description="Move the deal by one of its `available_transitions`, setting `fields` "
         "first. Refused: 400 with the codes of the `missing_fields`; `fail` needs a `reason` "
-        "and a `comment`; a return or a reopening needs a `comment`; moved by someone else "
-        "meanwhile: 409.",
+        "and a `comment`; a return or a reopening needs a `comment`. Send `expected_stage` (the "
+        "`stage` you saw): a deal moved by someone else meanwhile answers 409 with its current "
+        "`stage` and moves nothing, so of two moves sent at once exactly one applies.",
     )
     @action(detail=True, methods=["post"], filter_backends=())
     def transition(self, request: Request, pk: str) -> Response:
@@ -190,6 +191,7 @@ class DealViewSet(
             comment=values["comment"],
             reason=values["reason"],
             data=service_data(values.get("fields", {}), _raw_fields(request)),
+            expected_stage=values["expected_stage"],
         )
         return self._render(deal)
 

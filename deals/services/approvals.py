@@ -1,4 +1,7 @@
-"""The director's («ГД») approval of a commercial proposal («КП»)."""
+"""The director's («ГД») approval of a commercial proposal («КП»).
+
+A decision locks the deal first, then its task (``deal_lock``), the order a move takes.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import DealComment, Task
-from deals.services.deals import deal_move, deal_set_automation_fields
+from deals.services.deals import deal_lock, deal_move, deal_set_automation_fields
 from deals.services.tasks import TaskError, can_work_on_task
 from fulfillment import notifications
 from fulfillment.exceptions import PermissionDeniedError
@@ -20,11 +23,15 @@ REMARKS_REQUIRED = _("Write the remarks: what has to change in the proposal.")
 
 
 def _locked_open_approval(task: Task, actor: AnyUser) -> Task:
+    """The approval task, its deal locked first and then the task; the task's ``deal`` is the
+    locked deal as the database has it."""
     if task.kind != Task.Kind.APPROVAL or not can_work_on_task(task, actor):
         raise PermissionDeniedError(gettext(ONLY_DIRECTOR))
-    locked = Task.objects.select_for_update().select_related("deal").get(pk=task.pk)
+    deal = deal_lock(task.deal_id)
+    locked = Task.objects.select_for_update().get(pk=task.pk)
     if not locked.is_open:
         raise TaskError(gettext(ALREADY_DECIDED))
+    locked.deal = deal
     return locked
 
 
@@ -37,9 +44,7 @@ def approval_approve(*, task: Task, actor: AnyUser) -> Task:
         task.status = Task.Status.DONE
         task.completed_at, task.completed_by = now, actor
         task.save(update_fields=["status", "completed_at", "completed_by"])
-        deal_set_automation_fields(
-            deal=task.deal.as_pipeline(), values={"director_approved_at": now}
-        )
+        deal_set_automation_fields(deal=task.deal, values={"director_approved_at": now})
         notifications.approval_decided(task=task, approved=True)
     return task
 

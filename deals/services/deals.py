@@ -3,11 +3,17 @@ none of them changes a deal's stage or fields another way.
 
 Each service validates first and writes in one ``transaction.atomic()``: a refusal raises a
 ``DealError`` and leaves the database as it was.
+
+One lock order, on every path that writes a deal and its tasks: **the deal first**
+(``deal_lock``), then its tasks, then their work sessions. A move, the director's decision and
+a warehouse task's completion all take the deal's row before any task's, so two of them on
+one deal wait for each other instead of deadlocking.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -17,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.base import File
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -284,6 +291,79 @@ def _missing_error(missing: list[Requirement]) -> exc.MissingFieldsError:
     return exc.MissingFieldsError(missing, requirement_labels(missing))
 
 
+# --- locks, conflicts and files of failed writes -------------------------------------------
+
+
+def deal_lock(deal: Deal | int) -> Deal:
+    """Lock the deal's row until the end of the current transaction and return it as the
+    database has it now (as its pipeline's model).
+
+    The first lock of every write that touches a deal and its tasks: the deal, then its
+    tasks (``select_for_update``), then their work sessions, never the other way round.
+    Call it inside ``transaction.atomic()``.
+    """
+    pk = deal.pk if isinstance(deal, Deal) else deal
+    return _locked(Deal.objects.filter(pk=pk)).get().as_pipeline()
+
+
+def _locked(deals: models.QuerySet[Deal]) -> models.QuerySet[Deal]:
+    """The lock an UPDATE of the row takes (``FOR NO KEY UPDATE``): it waits for another
+    move or decision on the deal, not for rows being added that point to it."""
+    return deals.select_for_update(no_key=True)
+
+
+def _moved_meanwhile(deal: Deal, stage: str | None = None) -> exc.DealConflictError:
+    """The conflict of a deal that is not in the stage its caller saw, naming the stage it is
+    in now (read from the database unless given)."""
+    if stage is None:
+        stage = Deal.objects.filter(pk=deal.pk).values_list("stage", flat=True).first()
+        stage = stage or deal.stage
+    label = str(deal.pipeline_spec.stage(stage).label)
+    return exc.DealConflictError(
+        gettext(exc.MOVED_MEANWHILE) % {"stage": label}, stage=stage, stage_label=label
+    )
+
+
+def deal_stage_check(*, deal: Deal, expected_stage: str | None) -> None:
+    """Refuse to act on a deal the client saw in another stage: ``expected_stage`` is the
+    stage the page or the API client showed (``None``: not said). A stale one raises
+    ``DealConflictError`` with the stage the deal is in now; a stage the pipeline does not
+    have raises ``DealFieldError`` on «expected_stage»."""
+    if expected_stage is None:
+        return
+    pipeline = deal.pipeline_spec
+    if expected_stage not in pipeline.stages_by_code:
+        message = gettext(exc.UNKNOWN_STAGE) % {
+            "pipeline": pipeline.label,
+            "stage": expected_stage,
+        }
+        raise exc.DealFieldError(message, errors={"expected_stage": [message]})
+    if expected_stage != deal.stage:
+        raise _moved_meanwhile(deal, deal.stage)
+
+
+@contextmanager
+def _files_discarded_on_failure(instance: models.Model, names: Iterable[str]) -> Iterator[None]:
+    """Delete the uploads a failed write has already put into storage.
+
+    ``FileField.pre_save`` stores a new upload before the row's UPDATE runs, so a write
+    refused after that (a concurrent move, a later step raising) would leave the file on disk
+    with no row pointing to it. Use it around the outermost ``transaction.atomic()``.
+    """
+    uploads = []
+    for name in names:
+        value = getattr(instance, name, None)
+        if isinstance(value, FieldFile) and value and not value._committed:
+            uploads.append(value)
+    try:
+        yield
+    except BaseException:
+        for upload in uploads:
+            if upload._committed and upload.name:
+                upload.storage.delete(upload.name)
+        raise
+
+
 # --- deals ---------------------------------------------------------------------------------
 
 
@@ -358,12 +438,12 @@ def deal_update(*, deal: Deal, actor: AnyUser, data: Mapping[str, Any]) -> Deal:
     changed = _apply_fields(deal, data)
     deal.full_clean(exclude=["stage"])
     try:
-        with transaction.atomic():
+        with _files_discarded_on_failure(deal, changed), transaction.atomic():
             _save_company_changes(deal)
             deal.save(update_fields=[*changed, "updated_at"])
     except ConcurrentTransition as error:
         deal.refresh_from_db()
-        raise exc.DealConflictError(gettext(exc.CONFLICT)) from error
+        raise _moved_meanwhile(deal, deal.stage) from error
     return deal
 
 
@@ -419,6 +499,7 @@ def deal_move(
     reason: LossReason | int | None = None,
     data: Mapping[str, Any] | None = None,
     check_permission: bool = True,
+    expected_stage: str | None = None,
 ) -> StageChange:
     """Move a deal by one transition of its pipeline, after setting ``data`` if given.
 
@@ -428,7 +509,14 @@ def deal_move(
     only their own deals (``check_permission=False`` is for the automation acting for the
     system). Side effects: the deal row (only the moved columns), a ``StageChange`` history
     row and the stage's automation jobs, all in one transaction; the jobs are sent to Celery
-    on commit. A concurrent move of the same deal raises ``DealConflictError``.
+    on commit.
+
+    Concurrency: the deal is moved from the stage the caller saw, ``expected_stage`` when the
+    client says it (the page's hidden field, the API's ``expected_stage``), else the stage of
+    the ``deal`` as loaded. A deal in another stage, now or once its row is locked (the
+    move takes the deal's lock first, then its tasks'), raises ``DealConflictError`` with the
+    stage it is in, and nothing is saved: of two moves sent at once exactly one applies.
+    Files a refused or losing move had stored are deleted.
     """
     deal = deal.as_pipeline()
     pipeline = deal.pipeline_spec
@@ -437,6 +525,7 @@ def deal_move(
         raise exc.TransitionNotAvailableError(
             gettext(exc.UNKNOWN_TRANSITION) % {"pipeline": pipeline.label, "transition": transition}
         )
+    deal_stage_check(deal=deal, expected_stage=expected_stage)
     if deal.stage not in move.sources:
         raise exc.TransitionNotAvailableError(
             gettext(exc.NOT_FROM_STAGE) % {"move": move.label, "stage": deal.stage_label}
@@ -458,20 +547,26 @@ def deal_move(
         kwargs["comment"] = comment
     elif move.kind == "return" and not comment:
         raise exc.CommentRequiredError(gettext(exc.COMMENT_REQUIRED))
-    elif move.kind == "reopen":
-        if not comment:
-            raise exc.CommentRequiredError(gettext(exc.REOPEN_COMMENT_REQUIRED))
-        kwargs["target"] = _reopen_target(deal)
+    elif move.kind == "reopen" and not comment:
+        raise exc.CommentRequiredError(gettext(exc.REOPEN_COMMENT_REQUIRED))
 
+    seen = deal.stage
     changed = _apply_fields(deal, data) if data else []
     try:
-        if move.kind == "forward":
-            missing = RequiredFields(pipeline, deal.stage).missing(deal)
-            if missing:
-                raise _missing_error(missing)
-        if changed:
-            deal.full_clean(exclude=["stage"])
-        return _commit_move(deal, move, actor, comment, kwargs, changed)
+        with _files_discarded_on_failure(deal, changed), transaction.atomic():
+            # The deal first: its row is locked before any of its tasks'.
+            now_in = _locked(Deal.objects.filter(pk=deal.pk)).values_list("stage", flat=True).get()
+            if now_in != seen:
+                raise _moved_meanwhile(deal, now_in)
+            if move.kind == "forward":
+                missing = RequiredFields(pipeline, deal.stage).missing(deal)
+                if missing:
+                    raise _missing_error(missing)
+            elif move.kind == "reopen":
+                kwargs["target"] = _reopen_target(deal)
+            if changed:
+                deal.full_clean(exclude=["stage"])
+            return _commit_move(deal, move, actor, comment, kwargs, changed)
     except Exception:
         # Nothing was saved; put the caller's objects back as the database has them.
         if deal.pk:
@@ -524,8 +619,8 @@ def _commit_move(
         try:
             with transaction.atomic():
                 deal.save(update_fields=[*_MOVE_COLUMNS, *changed, *cleared])
-        except ConcurrentTransition as error:
-            raise exc.DealConflictError(gettext(exc.CONFLICT)) from error
+        except ConcurrentTransition as error:  # the lock makes it unlikely; never a 500
+            raise _moved_meanwhile(deal) from error
         change = StageChange.objects.create(
             deal=deal,
             transition=move.name,
@@ -554,11 +649,18 @@ def pipeline_clears(pipeline: Pipeline, move: Transition) -> tuple[str, ...]:
 
 def deal_set_automation_fields(*, deal: Deal, values: Mapping[str, Any]) -> Deal:
     """Set fields that only the automation fills in (the ГД's approval, the warehouse result
-    files). Not for user input: callers are the approval and warehouse-task services."""
+    files). Not for user input: callers are the approval and warehouse-task services, which
+    pass the deal from ``deal_lock`` (locked before its task). A deal moved since it was
+    loaded raises ``DealConflictError`` and nothing is saved."""
     unknown = [code for code in values if code not in DEAL_FIELDS or DEAL_FIELDS[code].editable]
     if unknown:
         raise ValueError(f"Not automation fields: {unknown}")
     for code, value in values.items():
         setattr(deal, code, value)
-    deal.save(update_fields=[*values, "updated_at"])
+    try:
+        with transaction.atomic():
+            deal.save(update_fields=[*values, "updated_at"])
+    except ConcurrentTransition as error:
+        deal.refresh_from_db()
+        raise _moved_meanwhile(deal, deal.stage) from error
     return deal

@@ -1,6 +1,9 @@
 """Moving a deal from the board or the card. A refused move answers with a dialog: the exact
 fields the stage still lacks, the failure reason, or the comment a return needs; the dialog
-is sent back with the move (``deal_move(data=...)``) so nothing is saved halfway."""
+is sent back with the move (``deal_move(data=...)``) so nothing is saved halfway.
+
+Every move form, dialog and drop carries ``expected_stage``, the stage the page showed: a deal
+moved since by someone else is not moved again, the user is told which stage it is in now."""
 
 from __future__ import annotations
 
@@ -10,11 +13,12 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from deals import services
-from deals.exceptions import DealFieldError, MissingFieldsError
+from deals.exceptions import DealConflictError, DealFieldError, MissingFieldsError
 from deals.forms import CommentRequiredForm, FailureForm, MissingFieldsForm
 from deals.models import Deal
 from deals.pipelines import Transition
@@ -57,6 +61,22 @@ def _dialog(
     return reswap(retarget(response, DIALOG_SLOT), "innerHTML")
 
 
+def _expected_stage(request: HttpRequest) -> str | None:
+    """The stage the page showed the deal in (a hidden field, or a drop's query)."""
+    return request.POST.get("expected_stage") or request.GET.get("expected_stage") or None
+
+
+def _moved_meanwhile(request: HttpRequest, deal: Deal, message: str) -> HttpResponse:
+    """The deal is no longer in the stage the page showed: say where it is, move nothing."""
+    if not request.htmx:
+        messages.error(request, message)
+        return redirect("deals:detail", pk=deal.pk)
+    reload_url = request.htmx.current_url_abs_path or reverse("deals:detail", args=[deal.pk])
+    context = {"deal": deal, "error": message, "reload_url": reload_url}
+    response = render(request, "deals/_move_conflict.html", context)
+    return reswap(retarget(response, DIALOG_SLOT), "innerHTML")
+
+
 def _moved(request: HttpRequest, deal: Deal) -> HttpResponse:
     if request.htmx:
         response = HttpResponse(status=204)
@@ -92,6 +112,11 @@ def deal_move(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
     service's refusal names what is missing and the dialog shows exactly those fields.
     """
     deal = visible_deal(request, pk)
+    expected_stage = _expected_stage(request)
+    try:
+        services.deal_stage_check(deal=deal, expected_stage=expected_stage)
+    except ApplicationError as error:
+        return _moved_meanwhile(request, deal, error.message)
     move = _move_or_404(deal, transition)
     if request.method != "POST":
         return _dialog(request, deal, move, _form(request, deal, move, bound=False))
@@ -102,8 +127,14 @@ def deal_move(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
         return _dialog(request, deal, move, form)
     try:
         services.deal_move(
-            deal=deal, transition=move.name, actor=request.user, **_move_arguments(form)
+            deal=deal,
+            transition=move.name,
+            actor=request.user,
+            expected_stage=expected_stage,
+            **_move_arguments(form),
         )
+    except DealConflictError as error:
+        return _moved_meanwhile(request, deal, error.message)
     except MissingFieldsError as error:
         dialog_form = MissingFieldsForm(
             request.POST if submitted else None,

@@ -79,8 +79,9 @@ def bad_request(errors: Any) -> dict[str, Any]:
 def _application_error(error: ApplicationError) -> Response:
     if isinstance(error, PermissionDeniedError):
         return Response({"detail": error.message}, status=status.HTTP_403_FORBIDDEN)
-    if isinstance(error, DealConflictError):
-        return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)
+    if isinstance(error, DealConflictError):  # with the stage the deal is in now
+        body = {"detail": error.message, **error.extra}
+        return Response(body, status=status.HTTP_409_CONFLICT)
     body: dict[str, Any] = {"detail": error.message}
     if isinstance(error, MissingFieldsError):
         body["missing_fields"] = error.codes

@@ -78,7 +78,9 @@
     var transition = moveFor(column);
     if (!transition) return;
     event.preventDefault();
-    var url = dragged.dataset.movesUrl + transition + "/";
+    // The stage the card showed: a deal moved meanwhile by someone else is not moved again.
+    var url = dragged.dataset.movesUrl + transition + "/?expected_stage="
+      + encodeURIComponent(dragged.dataset.stage);
     var kind = transition.indexOf("to_") === 0 ? "POST" : "GET";
     htmx.ajax(kind, url, { target: "#dialog-slot", swap: "innerHTML" });
   });

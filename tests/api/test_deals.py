@@ -349,8 +349,9 @@ def test_a_move_of_a_deal_someone_else_moved_meanwhile_is_a_conflict(manager):
     assert response.status_code == 400  # fail still needs its reason first
     assert response_to_proposal.status_code == 409
     assert response_to_proposal.json() == {
-        "detail": "Сделку только что перевел на другую стадию другой пользователь. "
-        "Обновите страницу и попробуйте снова."
+        "detail": "Сделку уже перевели на стадию «Сформировать КП». Обновите страницу.",
+        "stage": "proposal",
+        "stage_label": "Сформировать КП",
     }
     assert StageChange.objects.filter(deal=deal).count() == 1
 
@@ -537,3 +538,80 @@ def test_a_comment_tells_the_author_who_was_mentioned_but_cannot_open_the_deal(
         f"{person_name(other_manager)} не видит эту сделку — уведомление не отправлено."
     ]
     assert not Notification.objects.filter(recipient=other_manager).exists()
+
+
+# --- the stage the client saw: expected_stage ----------------------------------------------
+
+
+def test_a_move_from_a_stale_expected_stage_is_a_conflict_naming_the_current_stage(manager):
+    deal = make_deal("calculation", "new", responsible=manager)
+    services.deal_move(deal=deal, transition="to_proposal", actor=manager)
+
+    # The client saw «new» and sends a move that is possible from the stage the deal is in now.
+    response = client_for(manager).post(
+        f"/api/deals/{deal.pk}/transition/",
+        {"transition": "to_director_approval", "expected_stage": "new"},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "Сделку уже перевели на стадию «Сформировать КП». Обновите страницу.",
+        "stage": "proposal",
+        "stage_label": "Сформировать КП",
+    }
+    assert Deal.objects.get(pk=deal.pk).stage == "proposal"
+    assert StageChange.objects.filter(deal=deal).count() == 1
+
+
+def test_a_move_from_the_expected_stage_applies(manager):
+    deal = make_deal("calculation", "new", responsible=manager)
+
+    response = client_for(manager).post(
+        f"/api/deals/{deal.pk}/transition/",
+        {"transition": "to_proposal", "expected_stage": "new"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["stage"] == "proposal"
+
+
+def test_an_expected_stage_the_pipeline_does_not_have_is_refused(manager):
+    deal = make_deal("calculation", "new", responsible=manager)
+
+    response = client_for(manager).post(
+        f"/api/deals/{deal.pk}/transition/",
+        {"transition": "to_proposal", "expected_stage": "nowhere"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "expected_stage": ["В воронке «Заявка на просчет заказа» нет стадии «nowhere»."]
+    }
+    assert Deal.objects.get(pk=deal.pk).stage == "new"
+
+
+def test_a_refused_move_leaves_no_uploaded_file_behind(manager, settings):
+    deal = make_deal("calculation", "proposal", responsible=manager, proposal_file=None)
+    stale = Deal.objects.get(pk=deal.pk)
+    services.deal_move(
+        deal=deal,
+        transition="fail",
+        actor=manager,
+        reason=LossReason.objects.filter(pipeline="").first(),
+        comment="Клиент ушел",
+    )
+
+    # The request loaded the deal before the other move committed, and sent a file with it.
+    with mock.patch("deals.api.views.DealViewSet.get_object", return_value=stale):
+        response = client_for(manager).post(
+            f"/api/deals/{deal.pk}/transition/",
+            {"transition": "to_director_approval", "fields.proposal_file": _pdf()},
+            format="multipart",
+        )
+
+    assert response.status_code == 409
+    assert response.json()["stage"] == "lost"
+    assert [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()] == []

@@ -329,3 +329,69 @@ def test_a_warehouse_worker_cannot_move_deals(client, worker, manager):
     client.force_login(worker)
 
     assert client.post(_move_url(deal, "to_proposal")).status_code == 403
+
+
+# --- the stage the page showed: expected_stage ---------------------------------------------
+
+MOVED_TO_PROPOSAL = "Сделку уже перевели на стадию «Сформировать КП». Обновите страницу."
+
+
+def test_every_move_form_and_link_carries_the_stage_the_page_showed(client, manager):
+    deal = make_deal("calculation", "client_approval", responsible=manager)
+    client.force_login(manager)
+
+    menu = client.get(reverse("deals:moves", args=[deal.pk]), headers=HTMX).content.decode()
+    card = client.get(reverse("deals:detail", args=[deal.pk])).content.decode()
+    dialog = client.get(_move_url(deal, "fail"), headers=HTMX).content.decode()
+
+    hidden = '<input type="hidden" name="expected_stage" value="client_approval">'
+    for html in (menu, card, dialog):
+        assert hidden in html
+    assert f'hx-get="{_move_url(deal, "fail")}?expected_stage=client_approval"' in menu
+
+
+def test_a_move_from_a_page_that_showed_another_stage_is_refused_with_the_current_one(
+    client, manager
+):
+    deal = make_deal("calculation", "new", responsible=manager)
+    Deal.objects.filter(pk=deal.pk).update(stage="proposal")  # moved by someone else meanwhile
+    client.force_login(manager)
+
+    # From «new» the page offered «Сформировать КП»; the deal is there already, and from there
+    # the same button would move it on again.
+    response = client.post(
+        _move_url(deal, "to_director_approval"), {"expected_stage": "new"}, headers=HTMX
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#dialog-slot"
+    assert MOVED_TO_PROPOSAL in response.content.decode()
+    assert Deal.objects.get(pk=deal.pk).stage == "proposal"
+    assert not StageChange.objects.filter(deal=deal).exists()
+
+
+def test_without_htmx_a_stale_move_redirects_to_the_card_with_the_message(client, manager):
+    deal = make_deal("calculation", "new", responsible=manager)
+    Deal.objects.filter(pk=deal.pk).update(stage="proposal")
+    client.force_login(manager)
+
+    response = client.post(
+        _move_url(deal, "fail"),
+        {"expected_stage": "new", "reason": LossReason.objects.first().pk, "comment": "Ушел"},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(reverse("deals:detail", args=[deal.pk]), 302)]
+    assert MOVED_TO_PROPOSAL in [str(m) for m in response.context["messages"]]
+    assert Deal.objects.get(pk=deal.pk).stage == "proposal"
+
+
+def test_a_dialog_opened_from_a_card_that_showed_another_stage_says_so(client, manager):
+    deal = make_deal("calculation", "new", responsible=manager)
+    Deal.objects.filter(pk=deal.pk).update(stage="proposal")
+    client.force_login(manager)
+
+    response = client.get(f"{_move_url(deal, 'fail')}?expected_stage=new", headers=HTMX)
+
+    assert MOVED_TO_PROPOSAL in response.content.decode()
+    assert "form" not in response.context
