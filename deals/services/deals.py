@@ -348,7 +348,9 @@ def _files_discarded_on_failure(instance: models.Model, names: Iterable[str]) ->
 
     ``FileField.pre_save`` stores a new upload before the row's UPDATE runs, so a write
     refused after that (a concurrent move, a later step raising) would leave the file on disk
-    with no row pointing to it. Use it around the outermost ``transaction.atomic()``.
+    with no row pointing to it. Used around the service's ``transaction.atomic()``: a caller's
+    enclosing transaction rolled back later is not seen (pages and the API, which send
+    files, call the services outside any transaction).
     """
     uploads = []
     for name in names:
