@@ -6,6 +6,7 @@ else: SQLite, Celery tasks run eagerly in-process, e-mail to the console. With `
 them stops at start with a message naming the variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -195,6 +196,27 @@ LOGGING = {
         "celery": {"level": env.str("CELERY_LOG_LEVEL", default="WARNING")},
     },
 }
+
+# --- Attempt limits on signing in (django-axes; fulfillment/login_limits.py) ---
+# Failed sign-ins are counted per client address and per login, on the login page, the admin
+# and the API token alike; past the limit a try is refused before the password is hashed until
+# the cool-off has passed (an administrator unlocks earlier: admin «Access attempts» or
+# `manage.py axes_reset`).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "fulfillment.login_limits.client_address"
+AXES_LOCKOUT_CALLABLE = "fulfillment.login_limits.lockout_response"
+AXES_VERBOSE = False
+# Password reset requests (each sends an e-mail) per client address and hour.
+PASSWORD_RESET_PER_HOUR = env.int("PASSWORD_RESET_PER_HOUR", default=5)
 
 # --- The edge: reverse proxy, HTTPS, protected downloads ---
 # Reverse proxies in front of the app (the production stack's nginx: 1). Only then are the

@@ -4,9 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from fulfillment.files import protected_file
+from fulfillment.login_limits import PasswordResetView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("files/<path:name>", protected_file, name="protected-file"),
     path("api/", include("fulfillment.api.urls")),

@@ -19,6 +19,7 @@ from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +29,7 @@ from rest_framework.views import APIView
 from fulfillment.api.errors import ErrorSerializer
 from fulfillment.api.parsers import JSONParser
 from fulfillment.api.tokens import ExpiringTokenAuthentication, token_expired
+from fulfillment.login_limits import lockout_response
 
 
 class TokenSerializer(serializers.Serializer):
@@ -89,7 +91,10 @@ class AuthTokenApi(APIView):
     def post(self, request: Request) -> Response:
         """The active user's API token (created on first request)."""
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            if getattr(request, "axes_locked_out", False):  # refused before hashing
+                return lockout_response(request._request, None, None)
+            raise ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
         token, _created = Token.objects.get_or_create(user=user)
         if token_expired(token):
