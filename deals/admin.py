@@ -379,18 +379,17 @@ class AutomationJobAdmin(admin.ModelAdmin):
         "attempts",
         "last_error",
         "created_at",
+        "next_run_at",
         "done_at",
     ]
     actions = ["retry"]
 
-    @admin.action(description=_("Run the selected jobs again"))
+    @admin.action(description=_("Run the selected jobs again"), permissions=["change"])
     def retry(self, request, queryset) -> None:
-        from deals.automation import enqueue
+        from deals.automation import jobs_rerun
 
-        ids = list(queryset.exclude(status=AutomationJob.Status.DONE).values_list("pk", flat=True))
-        queryset.filter(pk__in=ids).update(status=AutomationJob.Status.PENDING)
-        enqueue(ids)
-        messages.success(request, gettext("%(count)d jobs sent again.") % {"count": len(ids)})
+        sent = jobs_rerun(queryset.values_list("pk", flat=True))
+        messages.success(request, gettext("%(count)d jobs sent again.") % {"count": sent})
 
     def has_add_permission(self, request) -> bool:
         return False

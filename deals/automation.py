@@ -10,17 +10,24 @@ A move writes one ``AutomationJob`` per registered action in its own transaction
 the job ids to Celery on commit. ``job_run`` runs a handler under a row lock and marks the job
 done in the same transaction, so a job delivered twice does nothing the second time; handlers
 are idempotent on their own as well (natural keys, unique constraints).
+
+Each job carries when it may next be sent (``next_run_at``): a delivery in flight holds it
+for ``AUTOMATION_LEASE_SECONDS``, a failed attempt for its retry's countdown (exponential,
+jittered, capped: ``retry_delay``). The beat sweep sends only pending jobs that are due. The
+attempts are counted on the job, not per Celery chain: after ``AUTOMATION_MAX_ATTEMPTS`` it
+is ``failed``, and stays so until an administrator runs it again (``jobs_rerun``).
 """
 
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -73,8 +80,11 @@ def stage_entered(deal, change) -> list:
     """
     from deals.models import AutomationJob
 
+    in_flight_until = timezone.now() + _lease()  # the on-commit delivery below
     jobs = [
-        AutomationJob(deal=deal, stage_change=change, action=action.key)
+        AutomationJob(
+            deal=deal, stage_change=change, action=action.key, next_run_at=in_flight_until
+        )
         for action in actions_for(deal.pipeline, deal.stage)
     ]
     if not jobs:
@@ -85,15 +95,33 @@ def stage_entered(deal, change) -> list:
     return jobs
 
 
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.AUTOMATION_LEASE_SECONDS)
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds before retry number ``attempt`` (1, 2, …): exponential from
+    ``AUTOMATION_RETRY_BASE_SECONDS``, capped at ``AUTOMATION_RETRY_MAX_SECONDS``, with
+    "equal jitter" (half fixed, half random) so that jobs failing together do not retry in
+    step, and no retry comes sooner than half its step."""
+    step = min(
+        settings.AUTOMATION_RETRY_MAX_SECONDS,
+        settings.AUTOMATION_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0),
+    )
+    return step / 2 + random.uniform(0, step / 2)
+
+
 def enqueue(job_ids: Iterable[int]) -> None:
     """Send jobs to Celery. A broker outage is logged, not raised: the move has committed and
-    the sweep (``jobs_sweep``) sends the jobs again when the broker is back."""
+    the sweep (``jobs_sweep``) sends the job again at its next round."""
+    from deals.models import AutomationJob
     from deals.tasks import run_automation_job
 
     for job_id in job_ids:
         try:
             run_automation_job.delay(job_id)
-        except Exception:  # the broker is down; the job stays pending for the sweep
+        except Exception:  # the broker is down; the job stays pending and due for the sweep
+            AutomationJob.objects.filter(pk=job_id).update(next_run_at=timezone.now())
             logger.warning(
                 "Automation job %s not sent; the sweep will retry", job_id, exc_info=True
             )
@@ -114,8 +142,8 @@ def job_run(job_id: int) -> bool:
             .filter(pk=job_id)
             .first()
         )
-        if job is None or job.status == AutomationJob.Status.DONE:
-            return False
+        if job is None or job.status != AutomationJob.Status.PENDING:
+            return False  # done already, or failed until an administrator runs it again
         action = _ACTIONS.get(job.action)
         if action is None:
             raise LookupError(f"No automation action {job.action!r} is registered")
@@ -127,26 +155,63 @@ def job_run(job_id: int) -> bool:
     return True
 
 
-def job_record_failure(job_id: int, error: BaseException, *, final: bool) -> None:
-    """Count a failed attempt; a job that ran out of retries is marked failed for the admin."""
+def job_record_failure(job_id: int, error: BaseException) -> float | None:
+    """Count a failed attempt on the job. Returns the seconds to wait before the next one, or
+    ``None`` when it was the last (``AUTOMATION_MAX_ATTEMPTS``): the job is then ``failed``
+    for the admin. A job no longer pending (done, or failed) is left as it is."""
     from deals.models import AutomationJob
 
-    AutomationJob.objects.filter(pk=job_id).exclude(status=AutomationJob.Status.DONE).update(
-        attempts=F("attempts") + 1,
-        last_error=f"{type(error).__name__}: {error}"[:2000],
-        status=AutomationJob.Status.FAILED if final else AutomationJob.Status.PENDING,
-    )
+    with transaction.atomic():
+        job = AutomationJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != AutomationJob.Status.PENDING:
+            return None
+        job.attempts += 1
+        job.last_error = f"{type(error).__name__}: {error}"[:2000]
+        delay = None
+        if job.attempts >= settings.AUTOMATION_MAX_ATTEMPTS:
+            job.status = AutomationJob.Status.FAILED
+        else:
+            delay = retry_delay(job.attempts)
+            # Not swept before the retry is due, and not while it runs.
+            job.next_run_at = timezone.now() + timedelta(seconds=delay) + _lease()
+        job.save(update_fields=["attempts", "last_error", "status", "next_run_at"])
+    return delay
 
 
-def jobs_sweep(*, older_than_seconds: int = 60, limit: int = 500) -> int:
-    """Send again the jobs still pending after a while (lost to a broker outage or a crash)."""
+def jobs_sweep(*, limit: int = 500) -> int:
+    """Send again the pending jobs that are due: lost to a broker outage or a crashed worker
+    (their delivery's lease ran out), never one whose retry is still waiting, never a failed
+    one."""
     from deals.models import AutomationJob
 
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
-        AutomationJob.objects.filter(status=AutomationJob.Status.PENDING, created_at__lte=cutoff)
-        .order_by("created_at")
+        AutomationJob.objects.filter(
+            status=AutomationJob.Status.PENDING, next_run_at__lte=timezone.now()
+        )
+        .order_by("next_run_at")
         .values_list("pk", flat=True)[:limit]
     )
+    AutomationJob.objects.filter(pk__in=ids).update(next_run_at=timezone.now() + _lease())
     enqueue(ids)
+    return len(ids)
+
+
+def jobs_rerun(job_ids: Iterable[int]) -> int:
+    """«Запустить снова»: failed (or stuck pending) jobs start over with a full set of
+    attempts and are sent now; done jobs are left alone. Returns how many were sent."""
+    from deals.models import AutomationJob
+
+    with transaction.atomic():
+        ids = list(
+            AutomationJob.objects.select_for_update()
+            .filter(pk__in=list(job_ids))
+            .exclude(status=AutomationJob.Status.DONE)
+            .values_list("pk", flat=True)
+        )
+        AutomationJob.objects.filter(pk__in=ids).update(
+            status=AutomationJob.Status.PENDING,
+            attempts=0,
+            next_run_at=timezone.now() + _lease(),
+        )
+        transaction.on_commit(lambda: enqueue(ids))
     return len(ids)

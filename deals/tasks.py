@@ -1,29 +1,25 @@
-"""Celery adapters of the automation: load ids, call the service, own retries."""
+"""Celery adapters of the automation: load ids, call the service, own retries.
+
+Attempts are counted on the job (``automation.job_record_failure``), not by Celery: a chain
+started again by the sweep or by an administrator continues the job's count, so a handler
+that always fails makes exactly ``AUTOMATION_MAX_ATTEMPTS`` attempts. The countdown between
+them is ``automation.retry_delay`` (exponential, jittered, capped).
+"""
 
 from celery import shared_task
 
 from deals import automation
 
-MAX_RETRIES = 8
 
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    max_retries=MAX_RETRIES,
-    retry_backoff=True,
-    retry_backoff_max=300,
-    retry_jitter=True,
-)
+@shared_task(bind=True, acks_late=True, max_retries=None)
 def run_automation_job(self, job_id: int) -> bool:
     try:
         return automation.job_run(job_id)
     except Exception as error:
-        final = self.request.retries >= MAX_RETRIES
-        automation.job_record_failure(job_id, error, final=final)
-        if final:
+        delay = automation.job_record_failure(job_id, error)
+        if delay is None:  # the last attempt: the job is failed, for the admin
             raise
-        raise self.retry(exc=error) from error
+        raise self.retry(exc=error, countdown=delay) from error
 
 
 @shared_task(acks_late=True)

@@ -176,6 +176,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Automation jobs: attempts before a job is «failed» (then an administrator runs it again),
+# the retry countdown (exponential from the base, jittered, capped), and how long a sent job
+# is left to its delivery before the sweep sends it again.
+AUTOMATION_MAX_ATTEMPTS = env.int("AUTOMATION_MAX_ATTEMPTS", default=8)
+AUTOMATION_RETRY_BASE_SECONDS = env.float("AUTOMATION_RETRY_BASE_SECONDS", default=10.0)
+AUTOMATION_RETRY_MAX_SECONDS = env.float("AUTOMATION_RETRY_MAX_SECONDS", default=600.0)
+AUTOMATION_LEASE_SECONDS = env.int("AUTOMATION_LEASE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     # Re-send automation jobs still pending (lost to a broker outage or a crashed worker).
     "sweep-automation-jobs": {"task": "deals.tasks.sweep_automation_jobs", "schedule": 60.0},

@@ -80,6 +80,9 @@ class AutomationJob(models.Model):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # When the sweep may send the job (again): pushed ahead while a delivery is in flight and
+    # while a retry waits for its countdown, so the sweep sends only what is due.
+    next_run_at = models.DateTimeField(_("next run"), default=timezone.now)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
 
     class Meta:
@@ -89,7 +92,7 @@ class AutomationJob(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["stage_change", "action"], name="automation_job_once"),
         ]
-        indexes = [models.Index(fields=["status", "created_at"], name="automation_pending")]
+        indexes = [models.Index(fields=["status", "next_run_at"], name="automation_due")]
 
     def __str__(self) -> str:
         return f"{self.action} for deal {self.deal_id} ({self.status})"
