@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
@@ -66,26 +68,70 @@ def _email_channel(ids: Sequence[int]) -> None:
 register_channel("email", _email_channel)
 
 
+def email_subject(text: str) -> str:
+    """A notification's text as an e-mail subject: one line (a header may not hold a line
+    break — a deal title typed with one would make the e-mail fail), at most 120 characters."""
+    return " ".join(text.split())[:120]
+
+
+def absolute_url(path: str) -> str:
+    """A link for outside the app (e-mail): ``SITE_URL`` in front of the page's path."""
+    if not path or "://" in path:
+        return path
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def notifications_email(ids: Sequence[int]) -> int:
-    """Send the e-mails of these notifications once each; returns how many were sent."""
+    """Send the e-mails of these notifications once each; returns how many were sent.
+
+    Each e-mail is its own unit: its row is locked (``skip_locked``: a concurrent delivery of
+    the same notification by the sweep skips it), sent, and marked in one transaction. One that
+    fails is logged and left unsent for the sweep, and never stops the others."""
     from django.core.mail import send_mail
 
     sent = 0
-    for notification in Notification.objects.filter(
-        pk__in=ids, emailed_at__isnull=True
-    ).select_related("recipient"):
-        if not notification.recipient.email:
-            continue
-        with override("ru"):
-            send_mail(
-                subject=notification.text[:120],
-                message=f"{notification.text}\n\n{notification.url}".strip(),
-                from_email=None,
-                recipient_list=[notification.recipient.email],
-            )
-        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
-        sent += 1
+    for pk in ids:
+        try:
+            with transaction.atomic():
+                notification = (
+                    Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("recipient")
+                    .filter(pk=pk, emailed_at__isnull=True)
+                    .first()
+                )
+                if notification is None or not notification.recipient.email:
+                    continue
+                with override("ru"):
+                    send_mail(
+                        subject=email_subject(notification.text),
+                        message=f"{notification.text}\n\n{absolute_url(notification.url)}".strip(),
+                        from_email=None,
+                        recipient_list=[notification.recipient.email],
+                    )
+                notification.emailed_at = timezone.now()
+                notification.save(update_fields=["emailed_at"])
+                sent += 1
+        except Exception:  # left unsent: the sweep tries it again
+            logger.exception("E-mail of notification %s not sent", pk)
     return sent
+
+
+def notifications_email_sweep(*, min_age_seconds: int = 60, max_age_days: int = 7) -> int:
+    """Send the e-mails that their on-commit delivery did not (the broker was down, a worker
+    died, the mail server refused): unsent notifications older than a minute, to recipients
+    with an address, up to a week old. Returns how many were sent."""
+    now = timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            created_at__lte=now - timedelta(seconds=min_age_seconds),
+            created_at__gte=now - timedelta(days=max_age_days),
+        )
+        .exclude(recipient__email="")
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    return notifications_email(ids)
 
 
 def unread_count(user) -> int:

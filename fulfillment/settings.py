@@ -161,6 +161,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")
+# The CRM's address as people open it: e-mails link to its pages with it in front.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: Redis in production; the embedded default runs every task eagerly in-process.
 CELERY_BROKER_URL = _required_in_production("CELERY_BROKER_URL", "memory://")
@@ -186,6 +188,10 @@ AUTOMATION_LEASE_SECONDS = env.int("AUTOMATION_LEASE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     # Re-send automation jobs still pending (lost to a broker outage or a crashed worker).
     "sweep-automation-jobs": {"task": "deals.tasks.sweep_automation_jobs", "schedule": 60.0},
+    "sweep-notification-emails": {
+        "task": "fulfillment.tasks.sweep_notification_emails",
+        "schedule": 60.0,
+    },
 }
 REDIS_URL = env.str("REDIS_URL", default="")
 
