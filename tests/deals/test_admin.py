@@ -311,3 +311,27 @@ def test_the_company_admin_shows_the_services_refusal(client, administrator):
     assert response.status_code == 200
     company.refresh_from_db()
     assert company.inn != "7707083894"
+
+
+def test_run_again_in_the_admin_restarts_a_failed_automation_job(
+    client, administrator, manager, django_capture_on_commit_callbacks
+):
+    from deals.models import AutomationJob
+
+    deal = make_deal("acceptance", "new", responsible=manager)
+    services.deal_move(deal=deal, transition="to_to_warehouse", actor=manager)
+    job = AutomationJob.objects.get(deal=deal)
+    Task.objects.filter(deal=deal).delete()  # as if the handler had never got through
+    AutomationJob.objects.filter(pk=job.pk).update(status="failed", attempts=8)
+    client.force_login(administrator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:deals_automationjob_changelist"),
+            {"action": "retry", "_selected_action": [job.pk]},
+        )
+
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("done", 1)
+    assert Task.objects.filter(deal=deal, kind=Task.Kind.WAREHOUSE).count() == 1
