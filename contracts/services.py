@@ -8,7 +8,7 @@ from django.db import transaction
 
 from deals.models import Company, Deal
 from deals.pipelines import CONTRACT
-from deals.services import deal_handoff
+from deals.services import audit, deal_handoff
 
 OPEN_CONTRACT_STAGES = [s.code for s in CONTRACT.open_stages]
 
@@ -44,11 +44,15 @@ def calculation_contract_check(*, deal: Deal) -> Deal:
 
 def company_contract_sign(*, company: Company, number: str, date: datetime.date) -> Company:
     """Record a signed contract on the company: «Заключен договор» = yes, number and date."""
+    columns = ["has_contract", "contract_number", "contract_date"]
+    before = audit.snapshot(company, columns)
     company.has_contract = True
     company.contract_number = number
     company.contract_date = date
     company.full_clean()
-    company.save(update_fields=["has_contract", "contract_number", "contract_date"])
+    with transaction.atomic():
+        company.save(update_fields=columns)
+        audit.record_changes(instance=company, before=before, actor=None)
     return company
 
 

@@ -20,6 +20,7 @@ from deals.models import (
     Contact,
     Deal,
     DealComment,
+    FieldChange,
     Handoff,
     LossReason,
     StageChange,
@@ -101,7 +102,9 @@ class CompanyAdmin(ServiceSaveAdmin):
         data = form.cleaned_data
         if change:
             changed = {name: data[name] for name in form.changed_data}
-            saved = services.company_update(company=Company.objects.get(pk=obj.pk), data=changed)
+            saved = services.company_update(
+                company=Company.objects.get(pk=obj.pk), data=changed, actor=request.user
+            )
         else:
             saved = services.company_create(**{name: data[name] for name in form.fields})
         obj.pk = saved.pk
@@ -124,7 +127,9 @@ class CompanyAdmin(ServiceSaveAdmin):
             if contact.pk:
                 changed = [n for n in contact_form.changed_data if n in Contact.EDITABLE_FIELDS]
                 saved = services.contact_update(
-                    contact=Contact.objects.get(pk=contact.pk), data={n: data[n] for n in changed}
+                    contact=Contact.objects.get(pk=contact.pk),
+                    data={n: data[n] for n in changed},
+                    actor=request.user,
                 )
                 formset.changed_objects.append((saved, changed))
             else:
@@ -150,7 +155,9 @@ class ContactAdmin(ServiceSaveAdmin):
         data = form.cleaned_data
         if change:
             changed = {n: data[n] for n in form.changed_data if n in Contact.EDITABLE_FIELDS}
-            saved = services.contact_update(contact=Contact.objects.get(pk=obj.pk), data=changed)
+            saved = services.contact_update(
+                contact=Contact.objects.get(pk=obj.pk), data=changed, actor=request.user
+            )
         else:
             fields = {n: data[n] for n in Contact.EDITABLE_FIELDS if n in data}
             saved = services.contact_create(company=data["company"], **fields)
@@ -357,6 +364,25 @@ class StageChangeAdmin(admin.ModelAdmin):
     list_display = ["created_at", "deal", "transition", "from_stage", "to_stage", "actor"]
     list_filter = ["transition", "deal__pipeline"]
     list_select_related = ["deal", "actor"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(FieldChange)
+class FieldChangeAdmin(admin.ModelAdmin):
+    """The audit trail, read only: nobody edits or deletes what happened."""
+
+    list_display = ["created_at", "subject", "deal", "company", "contact", "field", "actor"]
+    list_filter = ["subject", "field"]
+    list_select_related = ["deal", "company", "contact", "actor"]
+    search_fields = ["deal__title", "company__name", "contact__name", "old_text", "new_text"]
 
     def has_add_permission(self, request) -> bool:
         return False

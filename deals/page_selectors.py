@@ -30,9 +30,9 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 
-from deals.models import AutomationJob, Company, Deal, DealComment, StageChange, Task
+from deals.models import AutomationJob, Company, Deal, DealComment, FieldChange, StageChange, Task
 from deals.pipelines import PIPELINES, Pipeline, Stage
-from deals.selectors import deal_visible_to
+from deals.selectors import company_field_changes, deal_field_changes, deal_visible_to
 from fulfillment.roles import AnyUser
 
 BOARD_PAGE_SIZE = 10  # about a laptop screen of cards; the rest load as the column scrolls
@@ -255,14 +255,51 @@ def deal_open_tasks(*, deal: Deal) -> list[Task]:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    kind: str  # move | comment | task | automation
+    kind: str  # move | comment | task | automation | fields
     at: datetime.datetime
     item: Any
 
 
-def deal_timeline(*, deal: Deal) -> list[TimelineEntry]:
-    """Moves, comments (with files and mentions), tasks and automation jobs of a deal,
-    newest first: one query per kind."""
+@dataclass(frozen=True)
+class ChangeGroup:
+    """The fields one person changed in one save (of a deal, a company or a contact)."""
+
+    changes: list[FieldChange]
+
+    @property
+    def pk(self) -> int:
+        return self.changes[0].pk
+
+    @property
+    def at(self) -> datetime.datetime:
+        return self.changes[0].created_at
+
+    @property
+    def actor(self):
+        return self.changes[0].actor
+
+    @property
+    def contact(self):
+        return self.changes[0].contact
+
+
+def change_groups(changes: list[FieldChange]) -> list[ChangeGroup]:
+    """Consecutive changes of one save grouped, in the order given."""
+    groups: list[ChangeGroup] = []
+    key = None
+    for change in changes:
+        this = (change.created_at, change.actor_id, change.subject, change.contact_id)
+        if groups and this == key:
+            groups[-1].changes.append(change)
+        else:
+            groups.append(ChangeGroup([change]))
+        key = this
+    return groups
+
+
+def deal_timeline(*, deal: Deal, user: AnyUser) -> list[TimelineEntry]:
+    """Moves, comments (with files and mentions), tasks, field changes (amounts only for
+    those who see money) and automation jobs of a deal, newest first: one query per kind."""
     pipeline = deal.pipeline_spec
 
     def label(code: str) -> str:
@@ -291,8 +328,13 @@ def deal_timeline(*, deal: Deal) -> list[TimelineEntry]:
     for job in jobs:
         job.stage_label = label(job.stage_change.to_stage)
     entries += [TimelineEntry("automation", job.created_at, job) for job in jobs]
-    order = {"automation": 0, "task": 1, "move": 2, "comment": 3}
-    # Within one instant a move comes before the jobs and tasks it caused.
+    entries += [
+        TimelineEntry("fields", group.at, group)
+        for group in change_groups(list(deal_field_changes(user=user, deal=deal)))
+    ]
+    order = {"automation": 0, "task": 1, "fields": 2, "move": 3, "comment": 4}
+    # Within one instant a move comes before the fields it set and the jobs and tasks it
+    # caused.
     entries.sort(key=lambda e: (e.at, order[e.kind], e.item.pk), reverse=True)
     return entries
 
@@ -307,6 +349,26 @@ def company_list(*, search: str = "") -> QuerySet[Company]:
             Q(name__icontains=search) | Q(legal_name__icontains=search) | Q(inn__startswith=search)
         )
     return companies.order_by("name", "pk")
+
+
+COMPANY_HISTORY_SHOWN = 20  # saves on the card; «all» shows the rest
+
+
+def company_history(*, user: AnyUser, company: Company) -> list[ChangeGroup]:
+    """The changes of the company's details and contacts, newest save first. A change made
+    from a deal's card names the deal when the user may open it."""
+    changes = list(company_field_changes(user=user, company=company))
+    deal_ids = {change.deal_id for change in changes if change.deal_id}
+    visible = (
+        dict(deal_visible_to(user, Deal.objects.filter(pk__in=deal_ids)).values_list("pk", "title"))
+        if deal_ids
+        else {}
+    )
+    for change in changes:
+        change.visible_deal = (
+            (change.deal_id, visible[change.deal_id]) if change.deal_id in visible else None
+        )
+    return change_groups(changes)[::-1]
 
 
 def company_deals(*, user: AnyUser, company: Company) -> list[Deal]:

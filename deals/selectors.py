@@ -5,8 +5,19 @@ from __future__ import annotations
 
 from django.db.models import FileField, Q, QuerySet
 
-from deals.models import Deal, DealComment, LossReason, StageChange, Task, TaskComment
-from fulfillment.roles import AnyUser, Role, is_sales, is_warehouse, sees_all_deals
+from deals.models import (
+    Company,
+    Contact,
+    Deal,
+    DealComment,
+    FieldChange,
+    LossReason,
+    StageChange,
+    Task,
+    TaskComment,
+)
+from deals.pipelines.fields import MONEY_FIELDS
+from fulfillment.roles import AnyUser, Role, is_sales, is_warehouse, sees_all_deals, sees_money
 
 
 def deal_visible_to(user: AnyUser, queryset: QuerySet[Deal] | None = None) -> QuerySet[Deal]:
@@ -29,6 +40,28 @@ def deal_list(*, user: AnyUser, pipeline: str | None = None) -> QuerySet[Deal]:
 
 def deal_history(*, deal: Deal) -> QuerySet[StageChange]:
     return deal.stage_changes.select_related("actor", "reason").order_by("created_at", "pk")
+
+
+def field_changes_visible(user: AnyUser, queryset: QuerySet[FieldChange]) -> QuerySet[FieldChange]:
+    """The audit trail rows of ``queryset`` that ``user`` may read, oldest first: changes of
+    amounts and invoices only for those who see money."""
+    if not sees_money(user):
+        queryset = queryset.exclude(subject=FieldChange.Subject.DEAL, field__in=MONEY_FIELDS)
+    return queryset.select_related("actor", "contact").order_by("created_at", "pk")
+
+
+def deal_field_changes(*, user: AnyUser, deal: Deal) -> QuerySet[FieldChange]:
+    """Changes of the deal's fields, and of its company's details made from the deal."""
+    return field_changes_visible(user, FieldChange.objects.filter(deal=deal))
+
+
+def company_field_changes(*, user: AnyUser, company: Company) -> QuerySet[FieldChange]:
+    """Changes of the company's details and of its contact persons."""
+    return field_changes_visible(user, FieldChange.objects.filter(company=company))
+
+
+def contact_field_changes(*, user: AnyUser, contact: Contact) -> QuerySet[FieldChange]:
+    return field_changes_visible(user, FieldChange.objects.filter(contact=contact))
 
 
 def deal_comments(*, deal: Deal) -> QuerySet[DealComment]:

@@ -74,6 +74,7 @@ _SALES = {
     "deals.contact": ("view", "add", "change"),
     "deals.deal": ("view", "add", "change"),
     "deals.stagechange": ("view",),
+    "deals.fieldchange": ("view",),
     "deals.lossreason": ("view",),
     "deals.task": ("view",),
     "deals.taskcomment": ("view", "add"),
@@ -100,6 +101,7 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "deals.contact": ("view", "add", "change", "delete"),
         "deals.deal": ("view", "add", "change", "delete"),
         "deals.stagechange": ("view",),
+        "deals.fieldchange": ("view",),
         "deals.lossreason": ("view", "add", "change", "delete"),
         "deals.automationjob": ("view", "change"),
         "deals.handoff": ("view",),
@@ -131,6 +133,10 @@ def role_groups_sync(apps, role_permissions=ROLE_PERMISSIONS, *, app_labels=None
         for model_label, actions in grants.items():
             app_label, model_name = model_label.split(".")
             if app_labels is not None and app_label not in app_labels:
+                continue
+            try:
+                apps.get_model(app_label, model_name)
+            except LookupError:  # not created yet: the migration that creates it grants it
                 continue
             codenames = [f"{action}_{model_name}" for action in actions]
             permissions = permission_model.objects.filter(

@@ -175,7 +175,7 @@ def warehouse_task_complete(*, task: Task, worker: AnyUser) -> Task:
         task.completed_at, task.completed_by = now, worker
         task.save(update_fields=["status", "completed_at", "completed_by"])
         deal_set_automation_fields(
-            deal=deal, values={RESULT_FIELD[deal.pipeline]: result.file.name}
+            deal=deal, values={RESULT_FIELD[deal.pipeline]: result.file.name}, actor=worker
         )
         notifications.task_result_ready(task=task)
     return task

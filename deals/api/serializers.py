@@ -14,7 +14,16 @@ from rest_framework import serializers
 
 from deals.api.deal_serializers import deal_field_values, deal_serializer_class
 from deals.api.fields import DownloadFileField
-from deals.models import Company, Contact, DealComment, LossReason, StageChange, Task, TaskComment
+from deals.models import (
+    Company,
+    Contact,
+    DealComment,
+    FieldChange,
+    LossReason,
+    StageChange,
+    Task,
+    TaskComment,
+)
 from deals.services import can_work_on_task, mentions_not_sent_message
 from fulfillment.api.errors import ErrorSerializer
 from fulfillment.roles import person_name
@@ -94,6 +103,36 @@ class StageChangeSerializer(serializers.ModelSerializer):
         )
 
     def get_actor_name(self, change: StageChange) -> str | None:
+        return _person(change.actor)
+
+
+class FieldChangeSerializer(serializers.ModelSerializer):
+    """One field changed: its code on the deal, company or contact (``subject``), the value
+    before and after as data and as shown, who and when (``actor`` null: the automation)."""
+
+    field_label = serializers.CharField(read_only=True)
+    old_value = serializers.JSONField(read_only=True)
+    new_value = serializers.JSONField(read_only=True)
+    actor_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FieldChange
+        fields = (
+            "id",
+            "subject",
+            "contact",
+            "field",
+            "field_label",
+            "old_value",
+            "new_value",
+            "old_text",
+            "new_text",
+            "actor",
+            "actor_name",
+            "created_at",
+        )
+
+    def get_actor_name(self, change: FieldChange) -> str | None:
         return _person(change.actor)
 
 

@@ -31,6 +31,7 @@ from deals.api.serializers import (
     ContactUpdateSerializer,
     DealCommentSerializer,
     DealConflictSerializer,
+    FieldChangeSerializer,
     StageChangeSerializer,
     TaskCommentSerializer,
     TaskReturnSerializer,
@@ -66,7 +67,17 @@ class CompanyViewSet(
         serializer.instance = services.company_create(**serializer.validated_data)
 
     def perform_update(self, serializer: CompanySerializer) -> None:
-        services.company_update(company=serializer.instance, data=serializer.validated_data)
+        services.company_update(
+            company=serializer.instance, data=serializer.validated_data, actor=self.request.user
+        )
+
+    @extend_schema(responses=FieldChangeSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="field-changes", filter_backends=())
+    def field_changes(self, request: Request, pk: str) -> Response:
+        """The audit trail of the company: every change of its details and of its contacts'
+        (old → new, who, when), oldest first."""
+        changes = selectors.company_field_changes(user=request.user, company=self.get_object())
+        return paginated(self, changes, FieldChangeSerializer)
 
 
 @extend_schema_view(partial_update=extend_schema(request=ContactUpdateSerializer))
@@ -96,7 +107,16 @@ class ContactViewSet(
         serializer.instance = services.contact_create(company=data.pop("company"), **data)
 
     def perform_update(self, serializer: ContactUpdateSerializer) -> None:
-        services.contact_update(contact=serializer.instance, data=serializer.validated_data)
+        services.contact_update(
+            contact=serializer.instance, data=serializer.validated_data, actor=self.request.user
+        )
+
+    @extend_schema(responses=FieldChangeSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="field-changes", filter_backends=())
+    def field_changes(self, request: Request, pk: str) -> Response:
+        """The audit trail of the contact person: every change (old → new, who, when)."""
+        changes = selectors.contact_field_changes(user=request.user, contact=self.get_object())
+        return paginated(self, changes, FieldChangeSerializer)
 
 
 def _raw_fields(request: Request) -> Any:
@@ -224,6 +244,15 @@ class DealViewSet(
         return paginated(
             self, selectors.deal_history(deal=self.get_object()), StageChangeSerializer
         )
+
+    @extend_schema(responses=FieldChangeSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="field-changes", filter_backends=())
+    def field_changes(self, request: Request, pk: str) -> Response:
+        """The audit trail of the deal: every change of its fields, and of its company's
+        details made from the deal (old → new, who, when), oldest first. Amounts and
+        invoices are left out for those who do not see money."""
+        changes = selectors.deal_field_changes(user=request.user, deal=self.get_object())
+        return paginated(self, changes, FieldChangeSerializer)
 
 
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

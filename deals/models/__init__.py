@@ -13,7 +13,7 @@ from deals.models.deals import (
     ShipmentDeal,
     deal_upload_to,
 )
-from deals.models.history import AutomationJob, Handoff, StageChange
+from deals.models.history import AutomationJob, FieldChange, Handoff, StageChange
 from deals.models.tasks import Task, TaskComment
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "ContractDeal",
     "Deal",
     "DealComment",
+    "FieldChange",
     "Handoff",
     "LossReason",
     "PipelineDealManager",

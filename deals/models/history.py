@@ -1,13 +1,15 @@
-"""What happened to a deal: its stage history and the automation jobs its moves recorded."""
+"""What happened to a deal: its stage history, the changes of its fields (and of its
+company's and contacts'), and the automation jobs its moves recorded."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from deals.models.companies import LossReason
+from deals.models.companies import Company, Contact, LossReason
 from deals.models.deals import Deal
 from deals.pipelines import get_pipeline
 from deals.validators import COMMENT_MAX_LENGTH, text_cap
@@ -52,6 +54,95 @@ class StageChange(models.Model):
     def stage_label(self, code: str) -> str:
         pipeline = get_pipeline(self.deal.pipeline)
         return str(pipeline.stage(code).label) if code else ""
+
+
+class FieldChange(models.Model):
+    """One field of a deal, a company or a contact person changed: old → new, who, when.
+
+    The audit trail. Written by the services in the transaction of the change (never by
+    the pages), one row per field whose value differs. ``old_value``/``new_value`` are the
+    values as data (a reference's id, a file's name, a date in ISO form); ``old_text``/
+    ``new_text`` are what people saw then (the company's name, the choice's label), so a
+    renamed or deleted reference still reads as it did. A company's details changed from a
+    deal's card carry the deal too, so they show on both cards; a contact's carry its company.
+    """
+
+    class Subject(models.TextChoices):
+        DEAL = "deal", _("deal")
+        COMPANY = "company", _("company")
+        CONTACT = "contact", _("contact person")
+
+    subject = models.CharField(_("what changed"), max_length=10, choices=Subject.choices)
+    deal = models.ForeignKey(
+        Deal,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="field_changes",
+        verbose_name=_("deal"),
+    )
+    company = models.ForeignKey(
+        Company,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="field_changes",
+        verbose_name=_("company"),
+    )
+    contact = models.ForeignKey(
+        Contact,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="field_changes",
+        verbose_name=_("contact person"),
+    )
+    field = models.CharField(_("field"), max_length=64)
+    old_value = models.JSONField(_("old value"), null=True, blank=True)
+    new_value = models.JSONField(_("new value"), null=True, blank=True)
+    old_text = models.TextField(_("was"), blank=True)
+    new_text = models.TextField(_("became"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("field change")
+        verbose_name_plural = _("field changes")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["deal", "created_at"], name="field_change_deal"),
+            models.Index(fields=["company", "created_at"], name="field_change_company"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.field}: {self.old_text or '∅'} → {self.new_text or '∅'}"
+
+    @property
+    def model(self) -> type[models.Model]:
+        return {"deal": Deal, "company": Company, "contact": Contact}[self.subject]
+
+    @property
+    def field_label(self) -> str:
+        """The field's name as people know it («Сумма», «ИНН»)."""
+        try:
+            label = str(self.model._meta.get_field(self.field).verbose_name)
+        except FieldDoesNotExist:  # a column removed since: its code is all there is
+            return self.field
+        return label[:1].upper() + label[1:]
+
+    @property
+    def is_file(self) -> bool:
+        try:
+            return isinstance(self.model._meta.get_field(self.field), models.FileField)
+        except FieldDoesNotExist:
+            return False
 
 
 class AutomationJob(models.Model):

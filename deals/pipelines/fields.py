@@ -109,6 +109,9 @@ DEAL_FIELDS: dict[str, DealField] = {
     )
 }
 
+# Amounts and invoices: hidden from whoever does not see money (``fulfillment.roles.sees_money``).
+MONEY_FIELDS: tuple[str, ...] = tuple(code for code, field in DEAL_FIELDS.items() if field.money)
+
 
 def model_field(path: str) -> models.Field:
     """The model field behind a code: ``units`` on Deal, ``company.inn`` on Company."""

@@ -44,7 +44,9 @@ def approval_approve(*, task: Task, actor: AnyUser) -> Task:
         task.status = Task.Status.DONE
         task.completed_at, task.completed_by = now, actor
         task.save(update_fields=["status", "completed_at", "completed_by"])
-        deal_set_automation_fields(deal=task.deal, values={"director_approved_at": now})
+        deal_set_automation_fields(
+            deal=task.deal, values={"director_approved_at": now}, actor=actor
+        )
         notifications.approval_decided(task=task, approved=True)
     return task
 

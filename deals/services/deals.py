@@ -12,7 +12,9 @@ one deal wait for each other instead of deadlocking.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import dataclasses
+import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -42,6 +44,7 @@ from deals.pipelines.fields import (
     requirement_label,
     requirement_labels,
 )
+from deals.services import audit
 from deals.staff import NOT_RESPONSIBLE, may_be_responsible
 from deals.validators import check_text
 from fulfillment.exceptions import PermissionDeniedError
@@ -133,11 +136,18 @@ def company_create(**fields: Any) -> Company:
     return company
 
 
-def company_update(*, company: Company, data: Mapping[str, Any]) -> Company:
+def company_update(
+    *, company: Company, data: Mapping[str, Any], actor: AnyUser | None = None
+) -> Company:
+    """Change a client company's details (validated as on creation); each changed field goes
+    to the audit trail as changed by ``actor``."""
+    before = audit.stored_snapshot(company, data)
     for name, value in data.items():
         setattr(company, name, value)
     company.full_clean()
-    company.save()
+    with transaction.atomic():
+        company.save()
+        audit.record_changes(instance=company, before=before, actor=actor)
     return company
 
 
@@ -155,10 +165,13 @@ CONTACT_STAYS = _(
 )
 
 
-def contact_update(*, contact: Contact, data: Mapping[str, Any]) -> Contact:
+def contact_update(
+    *, contact: Contact, data: Mapping[str, Any], actor: AnyUser | None = None
+) -> Contact:
     """Change a contact person's name, position, phone or e-mail (one of the last two stays
-    filled). A contact stays with its company (its deals belong to it): moving it to another
-    one is refused with a ``ValidationError`` on «company»."""
+    filled); each changed field goes to the audit trail as changed by ``actor``. A contact
+    stays with its company (its deals belong to it): moving it to another one is refused
+    with a ``ValidationError`` on «company»."""
     data = dict(data)
     company = data.pop("company", contact.company)
     company_id = company.pk if isinstance(company, Company) else company
@@ -167,10 +180,13 @@ def contact_update(*, contact: Contact, data: Mapping[str, Any]) -> Contact:
     unknown = set(data) - set(Contact.EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable on a contact: {', '.join(sorted(unknown))}")
+    before = audit.stored_snapshot(contact, data)
     for name, value in data.items():
         setattr(contact, name, value)
     contact.full_clean()
-    contact.save(update_fields=list(data) or None)
+    with transaction.atomic():
+        contact.save(update_fields=list(data) or None)
+        audit.record_changes(instance=contact, before=before, actor=actor)
     return contact
 
 
@@ -219,10 +235,45 @@ def _clean_value(field: models.Field, value: Any, instance: models.Model) -> Any
 CONTACT_OF_ANOTHER_COMPANY = _("The contact person is not from the chosen company.")
 
 
-def _apply_fields(deal: Deal, data: Mapping[str, Any]) -> list[str]:
+@dataclass
+class _Edit:
+    """What ``_apply_fields`` set in memory: deal columns, and the details of the deal's
+    company set along with them."""
+
+    columns: list[str] = dataclasses.field(default_factory=list)
+    company: Company | None = None
+    company_columns: list[str] = dataclasses.field(default_factory=list)
+
+    def write(
+        self,
+        deal: Deal,
+        actor: AnyUser | None,
+        save_deal: Callable[[], None],
+        *,
+        at: datetime.datetime | None = None,
+        cleared: Iterable[str] = (),
+    ) -> None:
+        """Save the deal (``save_deal``) and the company's details, recording each changed
+        field (``cleared``: columns the move empties besides). In the caller's transaction:
+        the values before are read from the database, the deal's row locked, so the trail
+        says what the row held even if the caller's object was loaded earlier."""
+        deal_before = audit.stored_snapshot(deal, [*cleared, *self.columns], lock=True)
+        company_before = (
+            audit.stored_snapshot(self.company, self.company_columns) if self.company else {}
+        )
+        save_deal()
+        if self.company is not None and self.company_columns:
+            self.company.save(update_fields=self.company_columns)
+            audit.record_changes(
+                instance=self.company, before=company_before, actor=actor, deal=deal, at=at
+            )
+        audit.record_changes(instance=deal, before=deal_before, actor=actor, at=at)
+
+
+def _apply_fields(deal: Deal, data: Mapping[str, Any]) -> _Edit:
     """Validate and set deal fields (and ``company.*`` details) in memory.
 
-    Returns the names of the changed deal columns. Raises ``DealFieldError`` with every
+    Returns what it set, with the values before. Raises ``DealFieldError`` with every
     field's errors at once, having changed nothing.
     """
     pipeline = deal.pipeline_spec
@@ -259,7 +310,9 @@ def _apply_fields(deal: Deal, data: Mapping[str, Any]) -> list[str]:
         errors.setdefault("responsible", []).append(gettext(NOT_RESPONSIBLE) % {"name": name})
     if errors:
         raise exc.DealFieldError(gettext("Check the highlighted fields."), errors=errors)
+    edit = _Edit(columns=list(deal_values))
     if company_values:
+        edit.company, edit.company_columns = company, list(company_values)
         previous = {name: getattr(company, name) for name in company_values}
         for name, value in company_values.items():
             setattr(company, name, value)
@@ -272,19 +325,9 @@ def _apply_fields(deal: Deal, data: Mapping[str, Any]) -> list[str]:
                 gettext("Check the highlighted fields."),
                 errors={f"company.{k}": v for k, v in error.message_dict.items()},
             ) from None
-        company._changed_fields = list(company_values)
     for name, value in deal_values.items():
         setattr(deal, name, value)
-    return list(deal_values)
-
-
-def _save_company_changes(deal: Deal) -> None:
-    """Write the ``company.*`` details a form or API call set along with the deal."""
-    company = deal.company
-    changed = getattr(company, "_changed_fields", None) if company else None
-    if changed:
-        company.save(update_fields=changed)
-        del company._changed_fields
+    return edit
 
 
 def _missing_error(missing: list[Requirement]) -> exc.MissingFieldsError:
@@ -412,14 +455,14 @@ def deal_create(
     data = dict(data or {})
     if getattr(actor, "is_authenticated", False):
         data.setdefault("responsible", responsible or actor)
-    _apply_fields(deal, data)
+    edit = _apply_fields(deal, data)
+    edit.columns = []  # a new deal's values are not changes; its company's are
     missing = missing_to_stand_in(deal, stage)
     if missing:
         raise _missing_error(missing)
     deal.full_clean(exclude=["stage"])
     with transaction.atomic():
-        _save_company_changes(deal)
-        deal.save()
+        edit.write(deal, actor, deal.save)
         change = StageChange.objects.create(
             deal=deal,
             transition="create",
@@ -437,12 +480,11 @@ def deal_update(*, deal: Deal, actor: AnyUser, data: Mapping[str, Any]) -> Deal:
     ``DealConflictError`` (the edit may not fit the new stage) and nothing is saved."""
     if not can_move_deal(deal, actor):
         raise PermissionDeniedError(gettext(exc.NOT_ALLOWED))
-    changed = _apply_fields(deal, data)
+    edit = _apply_fields(deal, data)
     deal.full_clean(exclude=["stage"])
     try:
-        with _files_discarded_on_failure(deal, changed), transaction.atomic():
-            _save_company_changes(deal)
-            deal.save(update_fields=[*changed, "updated_at"])
+        with _files_discarded_on_failure(deal, edit.columns), transaction.atomic():
+            edit.write(deal, actor, lambda: deal.save(update_fields=[*edit.columns, "updated_at"]))
     except ConcurrentTransition as error:
         deal.refresh_from_db()
         raise _moved_meanwhile(deal, deal.stage) from error
@@ -553,9 +595,9 @@ def deal_move(
         raise exc.CommentRequiredError(gettext(exc.REOPEN_COMMENT_REQUIRED))
 
     seen = deal.stage
-    changed = _apply_fields(deal, data) if data else []
+    edit = _apply_fields(deal, data) if data else _Edit()
     try:
-        with _files_discarded_on_failure(deal, changed), transaction.atomic():
+        with _files_discarded_on_failure(deal, edit.columns), transaction.atomic():
             # The deal first: its row is locked before any of its tasks'.
             now_in = _locked(Deal.objects.filter(pk=deal.pk)).values_list("stage", flat=True).get()
             if now_in != seen:
@@ -566,9 +608,9 @@ def deal_move(
                     raise _missing_error(missing)
             elif move.kind == "reopen":
                 kwargs["target"] = _reopen_target(deal)
-            if changed:
+            if edit.columns:
                 deal.full_clean(exclude=["stage"])
-            return _commit_move(deal, move, actor, comment, kwargs, changed)
+            return _commit_move(deal, move, actor, comment, kwargs, edit)
     except Exception:
         # Nothing was saved; put the caller's objects back as the database has them.
         if deal.pk:
@@ -605,10 +647,11 @@ _MOVE_COLUMNS = [
 
 
 def _commit_move(
-    deal: Deal, move: Transition, actor, comment: str, kwargs: dict, changed: list[str]
+    deal: Deal, move: Transition, actor, comment: str, kwargs: dict, edit: _Edit
 ) -> StageChange:
     source = deal.stage
     now = timezone.now()
+    cleared = list(pipeline_clears(deal.pipeline_spec, move))
     with transaction.atomic():
         try:
             getattr(deal, move.name)(**kwargs)
@@ -616,13 +659,15 @@ def _commit_move(
             raise exc.TransitionNotAvailableError(str(error)) from error
         deal.stage_entered_at = now
         deal.closed_at = None if deal.is_open else now
-        cleared = list(pipeline_clears(deal.pipeline_spec, move))
-        _save_company_changes(deal)
-        try:
-            with transaction.atomic():
-                deal.save(update_fields=[*_MOVE_COLUMNS, *changed, *cleared])
-        except ConcurrentTransition as error:  # the lock makes it unlikely; never a 500
-            raise _moved_meanwhile(deal) from error
+
+        def save_deal() -> None:
+            try:
+                with transaction.atomic():
+                    deal.save(update_fields=[*_MOVE_COLUMNS, *edit.columns, *cleared])
+            except ConcurrentTransition as error:  # the lock makes it unlikely; never a 500
+                raise _moved_meanwhile(deal) from error
+
+        edit.write(deal, actor, save_deal, at=now, cleared=cleared)
         change = StageChange.objects.create(
             deal=deal,
             transition=move.name,
@@ -649,19 +694,24 @@ def pipeline_clears(pipeline: Pipeline, move: Transition) -> tuple[str, ...]:
     return pipeline.stage(move.target).clears_on_return if move.kind == "return" else ()
 
 
-def deal_set_automation_fields(*, deal: Deal, values: Mapping[str, Any]) -> Deal:
+def deal_set_automation_fields(
+    *, deal: Deal, values: Mapping[str, Any], actor: AnyUser | None = None
+) -> Deal:
     """Set fields that only the automation fills in (the ГД's approval, the warehouse result
-    files). Not for user input: callers are the approval and warehouse-task services, which
-    pass the deal from ``deal_lock`` (locked before its task). A deal moved since it was
-    loaded raises ``DealConflictError`` and nothing is saved."""
+    files); ``actor`` is the person whose decision or result it is, for the audit trail. Not
+    for user input: callers are the approval and warehouse-task services, which pass the
+    deal from ``deal_lock`` (locked before its task). A deal moved since it was loaded raises
+    ``DealConflictError`` and nothing is saved."""
     unknown = [code for code in values if code not in DEAL_FIELDS or DEAL_FIELDS[code].editable]
     if unknown:
         raise ValueError(f"Not automation fields: {unknown}")
+    before = audit.snapshot(deal, values)
     for code, value in values.items():
         setattr(deal, code, value)
     try:
         with transaction.atomic():
             deal.save(update_fields=[*values, "updated_at"])
+            audit.record_changes(instance=deal, before=before, actor=actor)
     except ConcurrentTransition as error:
         deal.refresh_from_db()
         raise _moved_meanwhile(deal, deal.stage) from error

@@ -18,7 +18,12 @@ from django.views.decorators.http import require_POST
 from deals import services
 from deals.forms import CompanyForm, CompanySearchForm, ContactForm
 from deals.models import Company, Contact, Deal
-from deals.page_selectors import company_deals, company_list
+from deals.page_selectors import (
+    COMPANY_HISTORY_SHOWN,
+    company_deals,
+    company_history,
+    company_list,
+)
 from deals.selectors import deal_visible_to
 from deals.views.common import sales_required
 
@@ -59,7 +64,9 @@ def company_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             lambda: (
                 services.company_create(**form.cleaned_data)
                 if company is None
-                else services.company_update(company=company, data=form.cleaned_data)
+                else services.company_update(
+                    company=company, data=form.cleaned_data, actor=request.user
+                )
             ),
         )
         if saved is not None:
@@ -69,6 +76,8 @@ def company_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def _company_page(request: HttpRequest, company: Company, contact_form: ContactForm):
+    history = company_history(user=request.user, company=company)
+    show_all = request.GET.get("history") == "all"
     return render(
         request,
         "deals/company.html",
@@ -77,6 +86,8 @@ def _company_page(request: HttpRequest, company: Company, contact_form: ContactF
             "contacts": list(company.contacts.all()),
             "deals": company_deals(user=request.user, company=company),
             "contact_form": contact_form,
+            "history": history if show_all else history[:COMPANY_HISTORY_SHOWN],
+            "history_hidden": 0 if show_all else max(len(history) - COMPANY_HISTORY_SHOWN, 0),
         },
     )
 
@@ -107,7 +118,12 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     saved = (
         request.method == "POST"
         and form.is_valid()
-        and _saved(form, lambda: services.contact_update(contact=contact, data=form.cleaned_data))
+        and _saved(
+            form,
+            lambda: services.contact_update(
+                contact=contact, data=form.cleaned_data, actor=request.user
+            ),
+        )
     )
     if saved:
         messages.success(request, _("Saved."))

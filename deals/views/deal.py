@@ -46,7 +46,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "moves": services.deal_available_moves(deal=deal, user=request.user),
             "related": deal_related(user=request.user, deal=deal),
             "open_tasks": deal_open_tasks(deal=deal),
-            "timeline": deal_timeline(deal=deal),
+            "timeline": deal_timeline(deal=deal, user=request.user),
             "comment_form": DealCommentForm(),
         },
     )
