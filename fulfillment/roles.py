@@ -110,6 +110,7 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "deals.dealcomment": ("view", "add", "delete"),
         "warehouse.worksession": ("view", "change"),
         "warehouse.defaultassignee": ("view", "add", "change", "delete"),
+        "bitrix24.importrun": ("view", "add"),
     },
 }
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "deals",
     "contracts",
     "warehouse",
+    "bitrix24",
 ]
 
 MIDDLEWARE = [

@@ -60,6 +60,10 @@ class Company(models.Model):
     contract_number = models.CharField(_("contract number"), max_length=100, blank=True)
     contract_date = models.DateField(_("contract date"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The ID in the Bitrix24 portal the record was imported from: a re-import finds it by this.
+    bitrix24_id = models.PositiveBigIntegerField(
+        _("Bitrix24 ID"), null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("company")
@@ -106,6 +110,9 @@ class Contact(models.Model):
     position = models.CharField(_("position"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    bitrix24_id = models.PositiveBigIntegerField(
+        _("Bitrix24 ID"), null=True, blank=True, unique=True, editable=False
+    )
 
     # What staff fill in and change on a contact (the page, the API and the service alike).
     EDITABLE_FIELDS = ("name", "position", "phone", "email")

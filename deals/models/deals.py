@@ -111,6 +111,10 @@ class Deal(ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The deal's ID in the Bitrix24 portal it was imported from: a re-import finds it by this.
+    bitrix24_id = models.PositiveBigIntegerField(
+        _("Bitrix24 ID"), null=True, blank=True, unique=True, editable=False
+    )
     stage_entered_at = models.DateTimeField(
         _("in stage since"), default=timezone.now, editable=False
     )

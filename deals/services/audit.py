@@ -97,6 +97,8 @@ def record_changes(
     ``actor`` is who changed it (``None``: the automation); ``deal`` is the deal through
     whose card a company's details were changed. Call it after the save, in its transaction.
     """
+    if not before:
+        return []
     after = snapshot(instance, before)
     owner: dict[str, Any]
     if isinstance(instance, Deal):

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class Bitrix24Config(AppConfig):
+    name = "bitrix24"
+    verbose_name = _("Bitrix24")
