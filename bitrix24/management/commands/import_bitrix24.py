@@ -12,13 +12,18 @@ from django.utils.translation import gettext as _
 from bitrix24.exports import ExportError, read_export
 from bitrix24.importer import KIND_LABELS, Importer
 from bitrix24.mapping import MappingError, load_mapping
+from bitrix24.portal import PortalError, pull
 
 
 class Command(BaseCommand):
     help = "Import companies, contacts and deals from Bitrix24's exports (CSV or Excel)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("files", nargs="+", help="Bitrix24 export files (.csv, .xls)")
+        parser.add_argument("files", nargs="*", help="Bitrix24 export files (.csv, .xls)")
+        parser.add_argument(
+            "--webhook",
+            help="pull the records live from a portal: https://PORTAL/rest/UID/TOKEN/",
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="report what would happen, write nothing"
         )
@@ -35,12 +40,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         users = get_user_model().objects
+        if not options["files"] and not options["webhook"]:
+            raise CommandError(_("Name the export files, or a portal's webhook with --webhook."))
         try:
             mapping = load_mapping(options["mapping"])
             exports = [
                 read_export(Path(name).read_bytes(), Path(name).name) for name in options["files"]
             ]
-        except (OSError, ExportError, MappingError) as error:
+            if options["webhook"]:
+                exports += pull(options["webhook"])
+        except (OSError, ExportError, MappingError, PortalError) as error:
             raise CommandError(str(error)) from error
         default = actor = None
         for option in ("default_responsible", "actor"):
@@ -77,8 +86,7 @@ class Command(BaseCommand):
                 )
             )
         if report.rejected:
-            target = Path(
-                options["rejected"] or Path(options["files"][0]).with_suffix(".rejected.csv")
-            )
+            first = Path(options["files"][0]) if options["files"] else Path("bitrix24.csv")
+            target = Path(options["rejected"] or first.with_suffix(".rejected.csv"))
             target.write_text(report.rejected_csv(), encoding="utf-8")
             self.stdout.write(_("Rejected rows with their reasons: %(path)s") % {"path": target})
