@@ -110,7 +110,8 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "deals.dealcomment": ("view", "add", "delete"),
         "warehouse.worksession": ("view", "change"),
         "warehouse.defaultassignee": ("view", "add", "change", "delete"),
-        "bitrix24.importrun": ("view", "add"),
+        "bitrix.importrun": ("view", "add"),
+        "bitrix.webhook": ("view", "add", "delete"),
     },
 }
 

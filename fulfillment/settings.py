@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "deals",
     "contracts",
     "warehouse",
-    "bitrix24",
+    "bitrix",
 ]
 
 MIDDLEWARE = [

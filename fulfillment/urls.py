@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("files/<path:name>", protected_file, name="protected-file"),
     path("api/", include("fulfillment.api.urls")),
+    # Bitrix24's inbound webhook protocol, at the host root as its clients expect it.
+    path("rest/", include("bitrix.urls")),
     path("warehouse/", include("warehouse.urls")),
     path("notifications/", include("fulfillment.notification_urls")),
     # The staff pages; «/» sends each user to their home (deals.views.home).

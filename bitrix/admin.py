@@ -4,15 +4,16 @@ runs in the background, its page shows the progress and then the report."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from bitrix24 import runs
-from bitrix24.exports import ExportError, read_export
-from bitrix24.models import ImportRun
+from bitrix import runs
+from bitrix.exports import ExportError, read_export
+from bitrix.models import ImportRun, Webhook
+from bitrix.webhooks import webhook_create
 from deals.staff import may_be_responsible
 
 
@@ -70,7 +71,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     form = ImportRunForm
     list_display = ["__str__", "created_by", "dry_run", "status", "finished_at"]
     list_select_related = ["created_by"]
-    change_form_template = "admin/bitrix24/importrun/change_form.html"
+    change_form_template = "admin/bitrix/importrun/change_form.html"
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -98,7 +99,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         pass  # the run and its files are written by ``runs.import_start``
 
     def response_add(self, request: HttpRequest, obj: ImportRun, post_url_continue=None):
-        return HttpResponseRedirect(reverse("admin:bitrix24_importrun_change", args=[obj.pk]))
+        return HttpResponseRedirect(reverse("admin:bitrix_importrun_change", args=[obj.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         run = self.get_object(request, object_id)
@@ -114,7 +115,7 @@ class ImportRunAdmin(admin.ModelAdmin):
             path(
                 "<int:pk>/rejected.csv",
                 self.admin_site.admin_view(self.rejected_csv),
-                name="bitrix24_importrun_rejected",
+                name="bitrix_importrun_rejected",
             ),
             *super().get_urls(),
         ]
@@ -126,3 +127,34 @@ class ImportRunAdmin(admin.ModelAdmin):
         response = HttpResponse(run.rejected_csv, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="bitrix24-rejected-{run.pk}.csv"'
         return response
+
+
+class WebhookForm(forms.ModelForm):
+    class Meta:
+        model = Webhook
+        fields = ["user", "label"]
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    """Inbound webhooks: created here (the URL with its token is shown once), revoked by
+    deleting them."""
+
+    form = WebhookForm
+    list_display = ["user", "label", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_fields(self, request, obj=None):
+        return ["user", "label"] if obj is None else ["user", "label", "created_at", "last_used_at"]
+
+    def save_model(self, request, obj: Webhook, form, change: bool) -> None:
+        webhook, url = webhook_create(user=form.cleaned_data["user"], label=obj.label)
+        obj.pk = webhook.pk
+        messages.warning(
+            request,
+            _("The webhook's URL, shown only now (keep it like a password): %(url)s")
+            % {"url": url},
+        )

@@ -9,10 +9,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from bitrix24.exports import ExportError, read_export
-from bitrix24.importer import KIND_LABELS, Importer
-from bitrix24.mapping import MappingError, load_mapping
-from bitrix24.portal import PortalError, pull
+from bitrix.exports import ExportError, read_export
+from bitrix.importer import KIND_LABELS, Importer
+from bitrix.mapping import MappingError, load_mapping
+from bitrix.portal import PortalError, pull
 
 
 class Command(BaseCommand):

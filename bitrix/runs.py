@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from bitrix24.exports import ExportError, read_export
-from bitrix24.importer import Importer
-from bitrix24.mapping import MappingError, load_mapping, parse_mapping
-from bitrix24.models import ImportFile, ImportRun
+from bitrix.exports import ExportError, read_export
+from bitrix.importer import Importer
+from bitrix.mapping import MappingError, load_mapping, parse_mapping
+from bitrix.models import ImportFile, ImportRun
 from fulfillment.roles import AnyUser
 
 PROGRESS_EVERY = 0.5  # seconds between progress writes
@@ -38,7 +38,7 @@ def import_start(
     default_responsible=None,
 ) -> ImportRun:
     """Store the files and queue the import; it runs after the commit."""
-    from bitrix24.tasks import run_import
+    from bitrix.tasks import run_import
 
     with transaction.atomic():
         run = ImportRun.objects.create(

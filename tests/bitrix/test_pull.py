@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from bitrix24.portal import pull
+from bitrix.portal import pull
 from deals.models import Company, Contact, Deal
 from fulfillment.roles import Role
-from tests.bitrix24.fake_portal import FakePortal
+from tests.bitrix.fake_portal import FakePortal
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bitrix24.exports import Export, Row
+from bitrix.exports import Export, Row
 
 PAGE = 50
 TIMEOUT = 30  # seconds per call

@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from bitrix24.models import ImportRun
-from bitrix24.runs import progress_key
+from bitrix.models import ImportRun
+from bitrix.runs import progress_key
 from deals.models import Deal
 from fulfillment.roles import Role
 from tests.factories import UserFactory
@@ -19,7 +19,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 EXPORTS = Path(__file__).parent / "exports"
-ADD = "admin:bitrix24_importrun_add"
+ADD = "admin:bitrix_importrun_add"
 
 
 def _upload(name: str) -> SimpleUploadedFile:
@@ -51,14 +51,14 @@ def test_an_administrator_imports_and_reads_the_report(
 
     run = ImportRun.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:bitrix24_importrun_change", args=[run.pk])
+    assert response["Location"] == reverse("admin:bitrix_importrun_change", args=[run.pk])
     assert (run.status, run.created_by, run.files.count()) == ("done", administrator, 3)
     assert Deal.objects.filter(bitrix24_id=301).exists()
     page = client.get(response["Location"]).content.decode()
     assert "Сделки: создано 5, изменено 0, без изменений 0, отклонено 5" in page
     assert "Нет пользователя «Неизвестный Человек» (по ФИО или e-mail)." in page
     assert 'http-equiv="refresh"' not in page
-    rejected = client.get(reverse("admin:bitrix24_importrun_rejected", args=[run.pk]))
+    rejected = client.get(reverse("admin:bitrix_importrun_rejected", args=[run.pk]))
     assert rejected["Content-Type"] == "text/csv; charset=utf-8"
     assert "Неизвестный Человек" in rejected.content.decode()
 
@@ -81,7 +81,7 @@ def test_a_running_import_shows_its_progress_and_refreshes(client, administrator
     cache.set(progress_key(run.pk), (120, 480))
     client.force_login(administrator)
 
-    page = client.get(reverse("admin:bitrix24_importrun_change", args=[run.pk])).content.decode()
+    page = client.get(reverse("admin:bitrix_importrun_change", args=[run.pk])).content.decode()
 
     assert '<progress id="import-progress" max="480" value="120">' in page
     assert "120 из 480 записей" in page

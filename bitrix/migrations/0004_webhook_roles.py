@@ -1,4 +1,4 @@
-"""Grant the administrators the import from Bitrix24."""
+"""Grant the administrators the inbound webhooks."""
 
 from django.db import migrations
 
@@ -6,13 +6,10 @@ from fulfillment.roles import ROLE_PERMISSIONS, role_groups_sync
 
 
 def grant(apps, schema_editor):
-    role_groups_sync(apps, ROLE_PERMISSIONS, app_labels={"bitrix24"})
+    role_groups_sync(apps, ROLE_PERMISSIONS, app_labels={"bitrix"})
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("bitrix24", "0001_initial"),
-        ("deals", "0002_roles_and_failure_reasons"),
-    ]
+    dependencies = [("bitrix", "0003_webhook")]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

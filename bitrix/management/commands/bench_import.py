@@ -18,9 +18,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
-from bitrix24.exports import read_export
-from bitrix24.importer import Importer
-from bitrix24.mapping import load_mapping
+from bitrix.exports import read_export
+from bitrix.importer import Importer
+from bitrix.mapping import load_mapping
 from fulfillment.roles import Role
 
 STAGES = [

@@ -3,5 +3,5 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Bitrix24Config(AppConfig):
-    name = "bitrix24"
+    name = "bitrix"
     verbose_name = _("Bitrix24")

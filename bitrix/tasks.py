@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from bitrix24 import runs
+from bitrix import runs
 
 
 @shared_task(acks_late=True)

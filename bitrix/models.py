@@ -14,7 +14,7 @@ def import_upload_to(instance: ImportFile, filename: str) -> str:
 
 
 class ImportRun(models.Model):
-    """One run of the import (``bitrix24.importer.Importer``) over the files uploaded with it,
+    """One run of the import (``bitrix.importer.Importer``) over the files uploaded with it,
     done in the background; its report is kept."""
 
     class Status(models.TextChoices):
@@ -79,3 +79,24 @@ class ImportFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Webhook(models.Model):
+    """A Bitrix24-style inbound webhook: ``/rest/{user id}/{token}/{method}`` acts as its user,
+    with that user's permissions. Only the token's SHA-256 is kept; it is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    label = models.CharField(_("what it is for"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("inbound webhook")
+        verbose_name_plural = _("inbound webhooks")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.label}".strip()

@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils.timezone import localtime
 
-from bitrix24.exports import ExportError, read_export
-from bitrix24.importer import Importer, normalize_phone, parse_number
-from bitrix24.mapping import MappingError, load_mapping
+from bitrix.exports import ExportError, read_export
+from bitrix.importer import Importer, normalize_phone, parse_number
+from bitrix.mapping import MappingError, load_mapping
 from deals import services
 from deals.exceptions import MissingFieldsError
 from deals.models import AutomationJob, Company, Contact, Deal, FieldChange, StageChange, Task

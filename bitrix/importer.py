@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bitrix24.exports import Export, Kind, Row
-from bitrix24.mapping import Mapping
+from bitrix.exports import Export, Kind, Row
+from bitrix.mapping import Mapping
 from deals import services
 from deals.exceptions import DealFieldError
 from deals.models import Company, Contact, Deal
@@ -554,7 +554,7 @@ def _id(values: dict[str, str]) -> int | None:
 
 
 def _column(row: Row, key: str) -> str:
-    from bitrix24.exports import column_key
+    from bitrix.exports import column_key
 
     return next((title for title in row.raw if column_key(title) == key), key)
 

@@ -1,0 +1,496 @@
+"""The Bitrix24 REST methods the compatible webhook answers, each acting as the webhook's user
+through the same selectors (what the user may see) and services (every rule) as the pages.
+
+A method takes the call's parameters (names in lower case; ``fields``, ``filter`` and ``order``
+with Bitrix24's upper-case field names) and returns its ``result``, or a ``Page`` for a list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from bitrix.rest import records
+from bitrix.rest.params import upper_keys
+from deals import selectors, services
+from deals.models import Company, Contact, Deal, DealComment
+from deals.pipelines import PIPELINES, get_pipeline
+from fulfillment.roles import person_name
+
+PAGE_SIZE = 50
+
+NOT_FOUND = _("Not found")
+ID_INVALID = _("ID is not defined or invalid")
+NO_MOVE = _("The deal cannot be moved from «%(source)s» to «%(target)s».")
+BAD_VALUE = _("Invalid value of %(field)s: %(value)s")
+CATEGORY_FIXED = _("A deal's CATEGORY_ID cannot change.")
+ENTITY_TYPE = _("Only comments of deals are supported (ENTITY_TYPE = deal).")
+
+
+class RestError(Exception):
+    """A refused call: Bitrix24's error code (empty for CRM validation), text, status."""
+
+    def __init__(self, description: str, code: str = "", status: int = 400) -> None:
+        super().__init__(description)
+        self.description, self.code, self.status = description, code, status
+
+
+@dataclass
+class Page:
+    """A list method's page: the items, the exact ``total`` (None with ``start=-1``) and the
+    ``next`` offset when another page exists."""
+
+    items: list[Any]
+    total: int | None
+    next: int | None
+
+
+@dataclass
+class Call:
+    user: Any
+    params: dict[str, Any]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.params.get(name, default)
+
+    def fields(self) -> dict[str, Any]:
+        return upper_keys(self.get("fields") or {})
+
+    def id(self, name: str = "id") -> int:
+        value = self.get(name)
+        try:
+            number = int(str(value))
+        except (TypeError, ValueError):
+            raise RestError(gettext(ID_INVALID)) from None
+        if number <= 0:
+            raise RestError(gettext(ID_INVALID))
+        return number
+
+
+METHODS: dict[str, Callable[[Call], Any]] = {}
+
+
+def method(name: str):
+    def register(function: Callable[[Call], Any]) -> Callable[[Call], Any]:
+        METHODS[name] = function
+        return function
+
+    return register
+
+
+# --- lists: select, filter, order, start -----------------------------------------------------
+
+_OPERATORS = (
+    (">=", "gte", False),
+    ("<=", "lte", False),
+    ("!@", "in", True),
+    ("!=", "exact", True),
+    ("=%", "istartswith", False),
+    ("%=", "iendswith", False),
+    (">", "gt", False),
+    ("<", "lt", False),
+    ("@", "in", False),
+    ("%", "icontains", False),
+    ("=", "exact", False),
+    ("!", "exact", True),
+)
+
+
+def _split(key: str) -> tuple[str, str, bool]:
+    for prefix, lookup, negate in _OPERATORS:
+        if key.startswith(prefix):
+            return key[len(prefix) :], lookup, negate
+    return key, "exact", False
+
+
+def _filtered(queryset: QuerySet, filters: dict[str, Any], paths: dict[str, Callable]) -> QuerySet:
+    """Bitrix24's ``filter``: ``{">=OPPORTUNITY": 1000, "@STAGE_ID": [...], "%TITLE": "x"}``.
+    ``paths`` turn a field name and value into the ORM path and value; unknown fields are
+    ignored, as Bitrix24 ignores them."""
+    for key, value in upper_keys(filters).items():
+        name, lookup, negate = _split(key)
+        if name not in paths:
+            continue
+        values = value if isinstance(value, list) else [value]
+        if lookup != "in" and isinstance(value, list):
+            lookup = "in"
+        try:
+            converted = [paths[name](v) for v in values]
+        except (ValueError, TypeError, InvalidOperation, records.FieldRefused):
+            raise RestError(gettext(BAD_VALUE) % {"field": name, "value": value}) from None
+        condition = Q()
+        if lookup == "in":
+            for path, item in converted:
+                condition |= Q(**{path: item})
+        else:
+            path, item = converted[0]
+            condition = Q(**{f"{path}__{lookup}": item}) if not isinstance(item, Q) else item
+        queryset = queryset.exclude(condition) if negate else queryset.filter(condition)
+    return queryset
+
+
+def _ordered(queryset: QuerySet, order: Any, columns: dict[str, str]) -> QuerySet:
+    fields = []
+    for name, direction in upper_keys(order).items():
+        if name in columns:
+            prefix = "-" if str(direction).upper() == "DESC" else ""
+            fields.append(prefix + columns[name])
+    return queryset.order_by(*fields, "pk")
+
+
+def _page(call: Call, queryset: QuerySet, record: Callable[[Any], dict]) -> Page:
+    try:
+        start = int(str(call.get("start") or 0))
+    except ValueError:
+        start = 0
+    if start == -1:  # no count: the first page only, without ``total``
+        return Page([record(item) for item in queryset[:PAGE_SIZE]], None, None)
+    start = max(start, 0)
+    total = queryset.count()
+    items = [record(item) for item in queryset[start : start + PAGE_SIZE]]
+    following = start + PAGE_SIZE if start + PAGE_SIZE < total else None
+    return Page(items, total, following)
+
+
+def _selected(record: dict[str, Any], select: Any) -> dict[str, Any]:
+    """``select``: default and ``["*", "UF_*"]`` all fields; ``*`` alone leaves user fields
+    out; names pick those (and ``ID``)."""
+    if not select:
+        return record
+    names = [str(s).upper() for s in (select if isinstance(select, list) else [select])]
+    chosen = {"ID"}
+    for name in names:
+        if name == "*":
+            chosen |= {k for k in record if not k.startswith("UF_")}
+        elif name == "UF_*":
+            chosen |= {k for k in record if k.startswith("UF_")}
+        else:
+            chosen.add(name)
+    return {k: v for k, v in record.items() if k in chosen}
+
+
+def _number(value: Any) -> Decimal:
+    return Decimal(str(value).replace(",", "."))
+
+
+def _moment(value: Any):
+    parsed = parse_datetime(str(value)) or parse_date(str(value))
+    if parsed is None:
+        raise ValueError(value)
+    return parsed
+
+
+def _same(path: str) -> Callable[[Any], tuple[str, Any]]:
+    return lambda value: (path, value)
+
+
+def _converted(path: str, convert: Callable[[Any], Any]) -> Callable[[Any], tuple[str, Any]]:
+    return lambda value: (path, convert(value))
+
+
+def _stage_filter(value: Any) -> tuple[str, Q]:
+    status = str(value).upper()
+    category, _colon, _code = status.rpartition(":")
+    pipeline = records.pipeline_of(category[1:] if category else 0)
+    return "stage", Q(pipeline=pipeline, stage=records.stage_of(pipeline, status))
+
+
+DEAL_FILTERS: dict[str, Callable[[Any], tuple[str, Any]]] = {
+    "ID": _converted("pk", int),
+    "TITLE": _same("title"),
+    "CATEGORY_ID": _converted("pipeline", records.pipeline_of),
+    "OPPORTUNITY": _converted("amount", _number),
+    "COMPANY_ID": _converted("company_id", int),
+    "CONTACT_ID": _converted("contact_id", int),
+    "ASSIGNED_BY_ID": _converted("responsible_id", int),
+    "CREATED_BY_ID": _converted("created_by_id", int),
+    "DATE_CREATE": _converted("created_at", _moment),
+    "DATE_MODIFY": _converted("updated_at", _moment),
+    "MOVED_TIME": _converted("stage_entered_at", _moment),
+    "CLOSEDATE": _converted("closed_at", _moment),
+    "CLOSED": lambda value: ("closed_at__isnull", str(value).upper() != "Y"),
+    **{name: _same(code) for name, code in records.deal_user_fields().items()},
+}
+DEAL_ORDER = {
+    "ID": "pk",
+    "TITLE": "title",
+    "OPPORTUNITY": "amount",
+    "DATE_CREATE": "created_at",
+    "DATE_MODIFY": "updated_at",
+    "MOVED_TIME": "stage_entered_at",
+    "ASSIGNED_BY_ID": "responsible_id",
+    "COMPANY_ID": "company_id",
+}
+
+
+def _deal_queryset(call: Call) -> QuerySet[Deal]:
+    deals = selectors.deal_visible_to(call.user).select_related("company", "contact")
+    filters = upper_keys(call.get("filter") or {})
+    stage_keys = [k for k in filters if _split(k)[0] == "STAGE_ID"]
+    for key in stage_keys:
+        _name, _lookup, negate = _split(key)
+        values = filters.pop(key)
+        values = values if isinstance(values, list) else [values]
+        condition = Q()
+        try:
+            for value in values:
+                condition |= _stage_filter(value)[1]
+        except records.FieldRefused:
+            raise RestError(gettext(BAD_VALUE) % {"field": "STAGE_ID", "value": values}) from None
+        deals = deals.exclude(condition) if negate else deals.filter(condition)
+    return _ordered(_filtered(deals, filters, DEAL_FILTERS), call.get("order"), DEAL_ORDER)
+
+
+def _deal(call: Call, deal_id: int) -> Deal:
+    deal = selectors.deal_visible_to(call.user).filter(pk=deal_id).first()
+    if deal is None:
+        raise RestError(gettext(NOT_FOUND))
+    return deal.as_pipeline()
+
+
+# --- deals ---------------------------------------------------------------------------------
+
+
+@method("crm.deal.fields")
+def deal_fields(call: Call) -> dict:
+    return records.deal_fields_description()
+
+
+@method("crm.deal.list")
+def deal_list(call: Call) -> Page:
+    select = call.get("select")
+    return _page(call, _deal_queryset(call), lambda d: _selected(records.deal_record(d), select))
+
+
+@method("crm.deal.get")
+def deal_get(call: Call) -> dict:
+    return records.deal_record(_deal(call, call.id()))
+
+
+@method("crm.deal.add")
+def deal_add(call: Call) -> int:
+    fields = call.fields()
+    pipeline = records.pipeline_of(fields.get("CATEGORY_ID", 0))
+    stage = records.stage_of(pipeline, fields["STAGE_ID"]) if fields.get("STAGE_ID") else None
+    data = records.deal_data(fields, pipeline)
+    deal = services.deal_create(
+        pipeline=pipeline,
+        stage=stage,
+        title=str(data.pop("title", "") or ""),
+        actor=call.user,
+        data=data,
+    )
+    return deal.pk
+
+
+@method("crm.deal.update")
+def deal_update(call: Call) -> bool:
+    """Fields change through ``deal_update``; a new ``STAGE_ID`` moves the deal through
+    ``deal_move`` (the move from its stage to that one), with the same guards, history and
+    automation as a move on the board; the other fields are set with the move."""
+    deal = _deal(call, call.id())
+    fields = call.fields()
+    if "CATEGORY_ID" in fields and records.pipeline_of(fields["CATEGORY_ID"]) != deal.pipeline:
+        raise RestError(gettext(CATEGORY_FIXED))
+    data = records.deal_data(fields, deal.pipeline)
+    target = records.stage_of(deal.pipeline, fields["STAGE_ID"]) if fields.get("STAGE_ID") else None
+    if target is None or target == deal.stage:
+        if data:
+            services.deal_update(deal=deal, actor=call.user, data=data)
+        return True
+    move = next(
+        (
+            m
+            for m in deal.pipeline_spec.transitions
+            if deal.stage in m.sources and m.target == target and m.kind != "reopen"
+        ),
+        None,
+    )
+    if move is None:
+        pipeline = get_pipeline(deal.pipeline)
+        raise RestError(
+            gettext(NO_MOVE) % {"source": deal.stage_label, "target": pipeline.stage(target).label}
+        )
+    services.deal_move(
+        deal=deal,
+        transition=move.name,
+        actor=call.user,
+        comment=str(fields.get("COMMENTS", "") if move.kind != "forward" else ""),
+        data=data,
+    )
+    return True
+
+
+# --- companies and contacts ----------------------------------------------------------------
+
+COMPANY_FILTERS = {
+    "ID": _converted("pk", int),
+    "TITLE": _same("name"),
+    "DATE_CREATE": _converted("created_at", _moment),
+    **{name: _same(attr) for name, attr in records.COMPANY_USER_FIELDS.items()},
+}
+CONTACT_FILTERS = {
+    "ID": _converted("pk", int),
+    "NAME": _same("name"),
+    "LAST_NAME": _same("name"),
+    "COMPANY_ID": _converted("company_id", int),
+    "POST": _same("position"),
+}
+
+
+def _company(call: Call) -> Company:
+    company = Company.objects.filter(pk=call.id()).first()
+    if company is None:
+        raise RestError(gettext(NOT_FOUND))
+    return company
+
+
+def _contact(call: Call) -> Contact:
+    contact = Contact.objects.filter(pk=call.id()).first()
+    if contact is None:
+        raise RestError(gettext(NOT_FOUND))
+    return contact
+
+
+@method("crm.company.fields")
+def company_fields(call: Call) -> dict:
+    return records.simple_fields_description(records.company_record(Company(name="")), {})
+
+
+@method("crm.company.list")
+def company_list(call: Call) -> Page:
+    companies = _filtered(Company.objects.all(), call.get("filter") or {}, COMPANY_FILTERS)
+    companies = _ordered(companies, call.get("order"), {"ID": "pk", "TITLE": "name"})
+    select = call.get("select")
+    return _page(call, companies, lambda c: _selected(records.company_record(c), select))
+
+
+@method("crm.company.get")
+def company_get(call: Call) -> dict:
+    return records.company_record(_company(call))
+
+
+@method("crm.company.add")
+def company_add(call: Call) -> int:
+    return services.company_create(**records.company_data(call.fields())).pk
+
+
+@method("crm.company.update")
+def company_update(call: Call) -> bool:
+    company = _company(call)
+    data = records.company_data(call.fields())
+    if data:
+        services.company_update(company=company, data=data, actor=call.user)
+    return True
+
+
+@method("crm.contact.fields")
+def contact_fields(call: Call) -> dict:
+    return records.simple_fields_description(
+        records.contact_record(Contact(name="", company_id=0)), {}
+    )
+
+
+@method("crm.contact.list")
+def contact_list(call: Call) -> Page:
+    contacts = _filtered(Contact.objects.all(), call.get("filter") or {}, CONTACT_FILTERS)
+    contacts = _ordered(contacts, call.get("order"), {"ID": "pk", "NAME": "name"})
+    select = call.get("select")
+    return _page(call, contacts, lambda c: _selected(records.contact_record(c), select))
+
+
+@method("crm.contact.get")
+def contact_get(call: Call) -> dict:
+    return records.contact_record(_contact(call))
+
+
+@method("crm.contact.add")
+def contact_add(call: Call) -> int:
+    fields = call.fields()
+    company_id = fields.get("COMPANY_ID")
+    if not company_id and isinstance(fields.get("COMPANY_IDS"), list) and fields["COMPANY_IDS"]:
+        company_id = fields["COMPANY_IDS"][0]
+    company = Company.objects.filter(pk=int(str(company_id or 0) or 0)).first()
+    if company is None:
+        raise RestError(gettext(BAD_VALUE) % {"field": "COMPANY_ID", "value": company_id})
+    return services.contact_create(company=company, **records.contact_data(fields)).pk
+
+
+@method("crm.contact.update")
+def contact_update(call: Call) -> bool:
+    contact = _contact(call)
+    data = records.contact_data(call.fields(), contact)
+    if data:
+        services.contact_update(contact=contact, data=data, actor=call.user)
+    return True
+
+
+# --- pipelines, stages, comments, the user -------------------------------------------------
+
+
+@method("crm.category.list")
+def category_list(call: Call) -> dict:
+    return {
+        "categories": [
+            {
+                "id": records.category_id(code),
+                "name": str(pipeline.label),
+                "sort": (records.category_id(code) + 1) * 100,
+                "entityTypeId": 2,
+                "isDefault": "Y" if records.category_id(code) == 0 else "N",
+            }
+            for code, pipeline in PIPELINES.items()
+        ]
+    }
+
+
+@method("crm.status.list")
+def status_list(call: Call) -> list:
+    rows = [row for code in PIPELINES for row in records.statuses(code)]
+    for key, value in upper_keys(call.get("filter") or {}).items():
+        name, _lookup, negate = _split(key)
+        values = {str(v) for v in (value if isinstance(value, list) else [value])}
+        rows = [r for r in rows if name in r and (str(r[name]) in values) != negate]
+    return rows
+
+
+@method("crm.dealcategory.stage.list")
+def deal_category_stages(call: Call) -> list:
+    return records.statuses(records.pipeline_of(call.get("id") or 0))
+
+
+@method("crm.timeline.comment.add")
+def timeline_comment_add(call: Call) -> int:
+    fields = call.get("fields") or {}  # Bitrix24 takes only lower-case ``fields`` here
+    fields = upper_keys(fields)
+    if str(fields.get("ENTITY_TYPE", "deal")).lower() != "deal":
+        raise RestError(gettext(ENTITY_TYPE))
+    deal = _deal(call, Call(call.user, {"id": fields.get("ENTITY_ID")}).id())
+    comment: DealComment = services.deal_comment_add(
+        deal=deal, author=call.user, text=str(fields.get("COMMENT") or ""), file=None
+    )
+    return comment.pk
+
+
+@method("user.current")
+def user_current(call: Call) -> dict:
+    user = call.user
+    return {
+        "ID": str(user.pk),
+        "ACTIVE": True,
+        "NAME": user.first_name,
+        "LAST_NAME": user.last_name,
+        "EMAIL": user.email,
+        "FULL_NAME": person_name(user),
+        "LAST_LOGIN": (user.last_login.isoformat(timespec="seconds") if user.last_login else None),
+        "DATE_REGISTER": user.date_joined.date().isoformat(),
+        "IS_ONLINE": "Y",
+        "TIME_ZONE": "",
+    }

@@ -1,0 +1,42 @@
+"""Inbound webhooks: create one for a user (the token shown once), find the user of a call."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.urls import reverse
+from django.utils import timezone
+
+from bitrix.models import Webhook
+from fulfillment.notifications import absolute_url
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def webhook_create(*, user, label: str = "") -> tuple[Webhook, str]:
+    """A new webhook of ``user`` and its URL (with the token, which is not kept)."""
+    token = secrets.token_urlsafe(24)
+    webhook = Webhook.objects.create(user=user, token_hash=_hash(token), label=label)
+    return webhook, webhook_url(user.pk, token)
+
+
+def webhook_url(user_id: int, token: str) -> str:
+    return absolute_url(reverse("bitrix:rest-root", args=[user_id, token]))
+
+
+def webhook_user(user_id: int, token: str):
+    """The active user a call's ``user id`` and ``token`` authenticate, or None."""
+    webhook = (
+        Webhook.objects.select_related("user")
+        .filter(token_hash=_hash(token), user_id=user_id, user__is_active=True)
+        .first()
+    )
+    if webhook is None:
+        return None
+    now = timezone.now()
+    if webhook.last_used_at is None or (now - webhook.last_used_at).total_seconds() > 60:
+        Webhook.objects.filter(pk=webhook.pk).update(last_used_at=now)
+    return webhook.user
