@@ -132,7 +132,13 @@ class ImportRunAdmin(admin.ModelAdmin):
 class WebhookForm(forms.ModelForm):
     class Meta:
         model = Webhook
-        fields = ["user", "label"]
+        fields = ["user", "label", "lead_responsible"]
+
+    def clean_lead_responsible(self):
+        user = self.cleaned_data["lead_responsible"]
+        if user is not None and not may_be_responsible(user):
+            raise forms.ValidationError(_("This user cannot be responsible for deals."))
+        return user
 
 
 @admin.register(Webhook)
@@ -144,14 +150,19 @@ class WebhookAdmin(admin.ModelAdmin):
     list_display = ["user", "label", "created_at", "last_used_at"]
     list_select_related = ["user"]
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["user", "created_at", "last_used_at"]
 
     def get_fields(self, request, obj=None):
-        return ["user", "label"] if obj is None else ["user", "label", "created_at", "last_used_at"]
+        fields = ["user", "label", "lead_responsible"]
+        return fields if obj is None else [*fields, "created_at", "last_used_at"]
 
     def save_model(self, request, obj: Webhook, form, change: bool) -> None:
+        if change:  # the label and who gets its website requests; the token never changes
+            obj.save(update_fields=["label", "lead_responsible"])
+            return
         webhook, url = webhook_create(user=form.cleaned_data["user"], label=obj.label)
+        Webhook.objects.filter(pk=webhook.pk).update(lead_responsible=obj.lead_responsible)
         obj.pk = webhook.pk
         messages.warning(
             request,

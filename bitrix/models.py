@@ -92,6 +92,18 @@ class Webhook(models.Model):
     label = models.CharField(_("what it is for"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    lead_responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible for website requests"),
+        help_text=_(
+            "Gets the calculation requests this webhook's crm.lead.add opens (a website form); "
+            "empty: the webhook's user."
+        ),
+    )
 
     class Meta:
         verbose_name = _("inbound webhook")

@@ -27,10 +27,10 @@ def webhook_url(user_id: int, token: str) -> str:
     return absolute_url(reverse("bitrix:rest-root", args=[user_id, token]))
 
 
-def webhook_user(user_id: int, token: str):
-    """The active user a call's ``user id`` and ``token`` authenticate, or None."""
+def webhook_for(user_id: int, token: str) -> Webhook | None:
+    """The webhook a call's ``user id`` and ``token`` name, its user active, or None."""
     webhook = (
-        Webhook.objects.select_related("user")
+        Webhook.objects.select_related("user", "lead_responsible")
         .filter(token_hash=_hash(token), user_id=user_id, user__is_active=True)
         .first()
     )
@@ -39,4 +39,4 @@ def webhook_user(user_id: int, token: str):
     now = timezone.now()
     if webhook.last_used_at is None or (now - webhook.last_used_at).total_seconds() > 60:
         Webhook.objects.filter(pk=webhook.pk).update(last_used_at=now)
-    return webhook.user
+    return webhook

@@ -111,7 +111,7 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "warehouse.worksession": ("view", "change"),
         "warehouse.defaultassignee": ("view", "add", "change", "delete"),
         "bitrix.importrun": ("view", "add"),
-        "bitrix.webhook": ("view", "add", "delete"),
+        "bitrix.webhook": ("view", "add", "change", "delete"),
     },
 }
 

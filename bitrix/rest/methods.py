@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bitrix.leads import lead_accept
 from bitrix.rest import records
 from bitrix.rest.params import upper_keys
 from deals import selectors, services
@@ -56,6 +57,7 @@ class Page:
 class Call:
     user: Any
     params: dict[str, Any]
+    webhook: Any = None
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)
@@ -430,6 +432,32 @@ def contact_update(call: Call) -> bool:
     if data:
         services.contact_update(contact=contact, data=data, actor=call.user)
     return True
+
+
+# --- a website's request --------------------------------------------------------------------
+
+
+@method("crm.lead.add")
+def lead_add(call: Call) -> int:
+    """A website form's request: a new calculation request (there are no leads here) with
+    its company and contact found or created, for the webhook's responsible for website
+    requests (else the webhook's user). Returns the deal's ID."""
+    fields = call.fields()
+    person = " ".join(
+        str(fields.get(name) or "") for name in ("NAME", "SECOND_NAME", "LAST_NAME")
+    ).split()
+    responsible = (call.webhook.lead_responsible if call.webhook else None) or call.user
+    deal = lead_accept(
+        actor=call.user,
+        responsible=responsible,
+        title=str(fields.get("TITLE") or ""),
+        company_title=str(fields.get("COMPANY_TITLE") or ""),
+        person=" ".join(person),
+        phone=records.first_value(fields.get("PHONE")),
+        email=records.first_value(fields.get("EMAIL")),
+        comment=str(fields.get("COMMENTS") or ""),
+    )
+    return deal.pk
 
 
 # --- pipelines, stages, comments, the user -------------------------------------------------

@@ -123,7 +123,7 @@ def _multi(value: str, kind: str) -> list[dict[str, str]]:
     return [{"ID": "1", "VALUE_TYPE": value_type, "VALUE": value, "TYPE_ID": kind}]
 
 
-def _first_value(value: Any) -> str:
+def first_value(value: Any) -> str:
     """The value of a multi-value field as sent: ``[{"VALUE": …}]`` or a plain string."""
     if isinstance(value, list):
         for item in value:
@@ -322,7 +322,7 @@ def company_data(fields: dict[str, Any]) -> dict[str, Any]:
         data["name"] = str(fields["TITLE"] or "")
     for name, kind in (("PHONE", "phone"), ("EMAIL", "email")):
         if name in fields:
-            data[kind] = _first_value(fields[name])
+            data[kind] = first_value(fields[name])
     for name, attr in COMPANY_USER_FIELDS.items():
         if name in fields and attr in Company.EDITABLE_FIELDS:
             data[attr] = "" if fields[name] is None else str(fields[name])
@@ -361,7 +361,7 @@ def contact_data(fields: dict[str, Any], current: Contact | None = None) -> dict
         data["position"] = str(fields["POST"] or "")
     for name, kind in (("PHONE", "phone"), ("EMAIL", "email")):
         if name in fields:
-            data[kind] = _first_value(fields[name])
+            data[kind] = first_value(fields[name])
     return data
 
 

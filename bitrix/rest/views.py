@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from bitrix.rest.methods import METHODS, Call, Page, RestError
 from bitrix.rest.params import lower_keys, php_nested, request_params
 from bitrix.rest.records import FieldRefused
-from bitrix.webhooks import webhook_user
+from bitrix.webhooks import webhook_for
 from deals.exceptions import MissingFieldsError
 from fulfillment.exceptions import ApplicationError, PermissionDeniedError
 
@@ -61,13 +61,13 @@ def _error(code: str, description: str, status: int) -> JsonResponse:
     )
 
 
-def _run(user, name: str, params: dict[str, Any]) -> Any:
+def _run(webhook, name: str, params: dict[str, Any]) -> Any:
     """One method's result; refusals raise ``RestError``."""
     function = METHODS.get(name.lower().removesuffix(".json"))
     if function is None:
         raise RestError(gettext(NO_METHOD), "ERROR_METHOD_NOT_FOUND", 404)
     try:
-        return function(Call(user, lower_keys(params)))
+        return function(Call(webhook.user, lower_keys(params), webhook))
     except MissingFieldsError as error:
         raise RestError(str(error.message)) from error
     except PermissionDeniedError as error:
@@ -96,8 +96,8 @@ def _body(result: Any, clock: _Clock) -> dict[str, Any]:
 @csrf_exempt
 def rest(request: HttpRequest, user_id: int, token: str, method: str = "") -> JsonResponse:
     clock = _Clock()
-    user = webhook_user(user_id, token)
-    if user is None:
+    webhook = webhook_for(user_id, token)
+    if webhook is None:
         return _error("NO_AUTH_FOUND", gettext(WRONG_AUTH), 401)
     try:
         params = request_params(request)
@@ -106,9 +106,9 @@ def rest(request: HttpRequest, user_id: int, token: str, method: str = "") -> Js
     name = method.lower().removesuffix(".json")
     try:
         if name == "batch":
-            result: Any = _batch(user, params)
+            result: Any = _batch(webhook, params)
         else:
-            result = _run(user, name, params)
+            result = _run(webhook, name, params)
     except RestError as error:
         return _error(error.code, error.description, error.status)
     return JsonResponse(_body(result, clock), json_dumps_params={"ensure_ascii": False})
@@ -138,7 +138,7 @@ def _resolve(text: str, results: dict[str, Any]) -> str:
     return _REFERENCE.sub(value, text)
 
 
-def _batch(user, params: dict[str, Any]) -> dict[str, Any]:
+def _batch(webhook, params: dict[str, Any]) -> dict[str, Any]:
     commands = params.get("cmd") or {}
     if isinstance(commands, list):
         commands = {str(i): c for i, c in enumerate(commands)}
@@ -159,7 +159,7 @@ def _batch(user, params: dict[str, Any]) -> dict[str, Any]:
         try:
             if name.lower().removesuffix(".json") == "batch":
                 raise RestError(gettext(NO_METHOD), "ERROR_METHOD_NOT_FOUND", 404)
-            result = _run(user, name, php_nested(pairs))
+            result = _run(webhook, name, php_nested(pairs))
         except RestError as error:
             errors[key] = {"error": error.code, "error_description": error.description}
             if halt:

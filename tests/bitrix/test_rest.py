@@ -305,3 +305,47 @@ def test_only_administrators_manage_webhooks(client, manager):
     client.force_login(manager)
 
     assert client.get(reverse("admin:bitrix_webhook_changelist")).status_code == 403
+
+
+def test_a_website_request_opens_a_calculation_request_for_the_webhook_s_responsible(
+    client, manager, other_manager
+):
+    webhook, url = webhook_create(user=manager)
+    Webhook.objects.filter(pk=webhook.pk).update(lead_responsible=other_manager)
+    hook = url.removeprefix("http://127.0.0.1:8000")
+    company = CompanyFactory(name="ООО «Ромашка»")
+    known = ContactFactory(company=company, phone="+7 916 123-45-67")
+    form = {
+        "fields[TITLE]": "Заявка с сайта",
+        "fields[NAME]": "Иван",
+        "fields[LAST_NAME]": "Петров",
+        "fields[COMPANY_TITLE]": "ооо «ромашка»",
+        "fields[PHONE][0][VALUE]": "8 (916) 123-45-67",
+        "fields[COMMENTS]": "Нужен просчет на 300 SKU",
+    }
+
+    first = _json(client.post(f"{hook}crm.lead.add", form))["result"]
+    second = _json(
+        client.post(
+            f"{hook}crm.lead.add",
+            {"fields[NAME]": "Анна", "fields[EMAIL][0][VALUE]": "anna@example.ru"},
+        )
+    )["result"]
+
+    deal = Deal.objects.get(pk=first)
+    assert (deal.pipeline, deal.stage, deal.title) == ("calculation", "new", "Заявка с сайта")
+    assert (deal.company, deal.contact, deal.responsible) == (company, known, other_manager)
+    assert deal.comment == "Нужен просчет на 300 SKU"
+    new = Deal.objects.get(pk=second)
+    assert (new.company.name, new.contact.email, new.title) == (
+        "Анна",
+        "anna@example.ru",
+        "Заявка с сайта: Анна",
+    )
+
+
+def test_a_website_request_without_a_client_is_refused(client, hook):
+    response = client.post(f"{hook}crm.lead.add", {"fields[TITLE]": "Пусто"})
+
+    assert response.status_code == 400
+    assert "нужен клиент" in _json(response)["error_description"]
