@@ -81,6 +81,9 @@ class Deal(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("responsible"),
     )
     amount = models.DecimalField(_("amount, RUB"), **_money)
+    # The КП's amount as the client agreed it, carried to the acceptance request beside its
+    # own invoice amount (``amount``).
+    proposal_amount = models.DecimalField(_("agreed proposal amount, RUB"), **_money)
     comment = models.TextField(
         _("comment"), blank=True, **validators.text_cap(validators.COMMENT_MAX_LENGTH)
     )

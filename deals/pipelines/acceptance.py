@@ -47,6 +47,8 @@ ACCEPTANCE = Pipeline(
     ),
     groups=(
         FieldGroup(_("Client"), CLIENT_GROUP_FIELDS),
+        # What the client agreed in the calculation request (carried over with it).
+        FieldGroup(_("Agreed commercial proposal"), ("proposal_file", "proposal_amount")),
         FieldGroup(
             _("Goods"),
             (

@@ -129,6 +129,9 @@ class Pipeline:
     label: str | Promise
     stages: tuple[Stage, ...]
     groups: tuple[FieldGroup, ...] = ()
+    # Fields a handoff from this pipeline copies into a field of another name in the next:
+    # ``(("amount", "proposal_amount"),)``.
+    carried_as: tuple[tuple[str, str], ...] = ()
     stages_by_code: dict[str, Stage] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

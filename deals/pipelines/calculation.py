@@ -48,4 +48,7 @@ CALCULATION = Pipeline(
         ),
         FieldGroup(_("Commercial proposal"), ("proposal_file", "amount", "director_approved_at")),
     ),
+    # The КП's amount goes on as what the client agreed; the next deal's ``amount`` is its own
+    # invoice's.
+    carried_as=(("amount", "proposal_amount"),),
 )

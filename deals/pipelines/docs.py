@@ -48,15 +48,17 @@ def pipelines_markdown() -> str:
             target = f"`{move.target}`" if move.target else "the stage it was closed from"
             lines.append(f"| `{move.name}` | {sources} | {target} | {move.kind} |")
         lines += ["", "| field | label | type | filled by | handoff |", "|---|---|---|---|---|"]
+        renamed = dict(pipeline.carried_as)
         for code in pipeline.field_codes:
             spec = DEAL_FIELDS[code]
             with translation.override("ru"):
                 label = field_label(code)
-
+            handoff = "copied" if spec.carry_over else "—"
+            if code in renamed:
+                handoff = f"copied as `{renamed[code]}`"
             lines.append(
                 f"| `{code}` | {label} | {field_type(model_field(code))} | "
-                f"{'staff' if spec.editable else 'automation'} | "
-                f"{'copied' if spec.carry_over else '—'} |"
+                f"{'staff' if spec.editable else 'automation'} | {handoff} |"
             )
         lines.append("")
     return "\n".join(lines)

@@ -34,17 +34,19 @@ _AUTOMATION_ONLY = (
 )
 _MONEY = (
     "amount",
+    "proposal_amount",
     "paid_amount",
     "invoice_number",
     "invoice_file",
     "payment_date",
     "proposal_file",
 )
-# Money and results belong to the deal they were produced in; the rest describes the client's
-# goods and is worth carrying over.
+# What automation or the warehouse produced, and the invoices and payments, belong to the deal
+# they were produced in; everything staff filled in goes on (rule 6: «все поля, которые ранее
+# заполнял сотрудник»), the КП and its amount included (see ``Pipeline.carried_as``).
 _NOT_CARRIED = (
     _AUTOMATION_ONLY
-    + _MONEY
+    + tuple(code for code in _MONEY if code != "proposal_file")
     + (
         "recount_agreed",
         "accepted_units",
@@ -69,6 +71,7 @@ DEAL_FIELDS: dict[str, DealField] = {
         "contact",
         "responsible",
         "amount",
+        "proposal_amount",
         "comment",
         "services",
         "marketplaces",
@@ -220,9 +223,17 @@ def creatable_stages(pipeline_code: str) -> tuple[str, ...]:
     )
 
 
-def carried_fields(source: Pipeline, target: Pipeline) -> tuple[str, ...]:
-    """Deal fields a handoff from ``source`` to ``target`` copies: shared and carried over."""
+def carried_fields(source: Pipeline, target: Pipeline) -> tuple[tuple[str, str], ...]:
+    """``(source field, target field)`` pairs a handoff from ``source`` to ``target`` copies:
+    the fields both have that a handoff carries, and those the source pipeline carries under
+    another name (``Pipeline.carried_as``: the calculation's amount is the agreed КП amount)."""
     target_codes = set(target.field_codes)
-    return tuple(
-        code for code in source.field_codes if code in target_codes and DEAL_FIELDS[code].carry_over
-    )
+    renamed = dict(source.carried_as)
+    pairs = []
+    for code in source.field_codes:
+        if code in renamed:
+            if renamed[code] in target_codes:
+                pairs.append((code, renamed[code]))
+        elif code in target_codes and DEAL_FIELDS[code].carry_over:
+            pairs.append((code, code))
+    return tuple(pairs)

@@ -24,8 +24,8 @@ def deal_handoff(*, source: Deal, pipeline: str) -> tuple[Deal, bool]:
     existing = Handoff.objects.filter(source=source, pipeline=pipeline).select_related("target")
     if found := existing.first():
         return found.target.as_pipeline(), False
-    codes = carried_fields(source.pipeline_spec, get_pipeline(pipeline))
-    data = {code: getattr(source, code) for code in codes if code not in _SET_APART}
+    pairs = carried_fields(source.pipeline_spec, get_pipeline(pipeline))
+    data = {target: getattr(source, code) for code, target in pairs if code not in _SET_APART}
     company, contact = data.get("company"), data.get("contact")
     if contact is not None and (company is None or contact.company_id != company.pk):
         # A source edited around the rules (in the admin) must not stop the handoff: the new

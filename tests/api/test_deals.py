@@ -435,7 +435,15 @@ def test_money_is_hidden_from_warehouse_staff(manager, worker, director):
     shown = serializer_class(deal, context={"request": request}).data
 
     money = {code for code in deal.pipeline_spec.field_codes if DEAL_FIELDS[code].money}
-    assert money == {"amount", "invoice_number", "invoice_file", "payment_date", "paid_amount"}
+    assert money == {
+        "proposal_file",
+        "proposal_amount",
+        "amount",
+        "invoice_number",
+        "invoice_file",
+        "payment_date",
+        "paid_amount",
+    }
     assert not money & set(hidden)
     assert money <= set(shown)
 

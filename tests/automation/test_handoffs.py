@@ -43,17 +43,22 @@ def test_with_a_contract_the_acceptance_request_opens_with_every_shared_field(ma
     assert Handoff.objects.get(source=deal).target == acceptance
     copied = carried_fields(CALCULATION, ACCEPTANCE)
     assert set(copied) == {
-        "title",
-        "company",
-        "contact",
-        "responsible",
-        "comment",
-        "goods_description",
-        "marketplaces",
+        ("title", "title"),
+        ("company", "company"),
+        ("contact", "contact"),
+        ("responsible", "responsible"),
+        ("comment", "comment"),
+        ("goods_description", "goods_description"),
+        ("marketplaces", "marketplaces"),
+        ("proposal_file", "proposal_file"),
+        ("amount", "proposal_amount"),
     }
-    for code in copied:
-        assert getattr(acceptance, code) == getattr(deal, code), code
-    assert acceptance.amount is None  # money stays with its deal
+    for code, target in copied:
+        assert getattr(acceptance, target) == getattr(deal, code), code
+    # The КП and its amount come as what was agreed; the acceptance's own invoice is its own.
+    assert acceptance.proposal_file.name == deal.proposal_file.name
+    assert acceptance.proposal_amount == deal.amount is not None
+    assert acceptance.amount is None
     assert Notification.objects.filter(recipient=manager, event="deal_opened").count() == 1
 
 

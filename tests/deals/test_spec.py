@@ -58,12 +58,15 @@ def test_a_proxy_keeps_to_its_pipeline(manager):
     assert list(PIPELINE_MODELS["calculation"].objects.all()) == []
 
 
-def test_handoff_carries_shared_client_and_goods_fields_but_not_money():
-    carried = carried_fields(PIPELINES["calculation"], PIPELINES["acceptance"])
+def test_handoff_carries_what_staff_filled_in_and_the_kp_but_not_the_invoice():
+    carried = dict(carried_fields(PIPELINES["calculation"], PIPELINES["acceptance"]))
     assert {"company", "contact", "responsible", "goods_description", "marketplaces"} <= set(
         carried
     )
-    assert "amount" not in carried and "proposal_file" not in carried
+    assert (carried["proposal_file"], carried["amount"]) == ("proposal_file", "proposal_amount")
+    assert "director_approved_at" not in carried  # the automation's, stays with its deal
+    invoice = carried_fields(PIPELINES["acceptance"], PIPELINES["processing"])
+    assert not {"amount", "invoice_file", "invoice_number"} & {code for code, _ in invoice}
 
 
 def test_committed_pipeline_docs_are_generated_from_the_spec():
