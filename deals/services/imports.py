@@ -81,7 +81,7 @@ def deal_import(
         deal = None
         if not new:
             deal = (
-                Deal.objects.select_for_update(no_key=True)
+                Deal.objects.select_for_update(no_key=True, of=("self",))
                 .select_related("company", "contact", "responsible")
                 .filter(bitrix24_id=bitrix24_id)
                 .first()
