@@ -245,6 +245,39 @@ def deal_related(*, user: AnyUser, deal: Deal) -> list[Deal]:
     )
 
 
+@dataclass(frozen=True)
+class LinkedDeal:
+    """A deal linked to the card's one, and whether the user may open it."""
+
+    deal: Deal
+    visible: bool
+
+
+def deal_contract_links(*, user: AnyUser, deal: Deal) -> tuple[LinkedDeal | None, list[LinkedDeal]]:
+    """The contract deal a won calculation request waits for (or waited for), and the
+    requests that wait for a contract deal: linked both ways from the moment of the win,
+    whoever is responsible for the other deal (a link only where the user may open it)."""
+    linked = Deal.objects.select_related("responsible")
+    contract = (
+        linked.filter(pk=deal.awaiting_contract_id).first() if deal.awaiting_contract_id else None
+    )
+    waiting = (
+        list(linked.filter(awaiting_contract=deal).order_by("pk"))
+        if deal.pipeline == "contract"
+        else []
+    )
+    ids = [d.pk for d in ([contract] if contract else []) + waiting]
+    visible = (
+        set(deal_visible_to(user, Deal.objects.filter(pk__in=ids)).values_list("pk", flat=True))
+        if ids
+        else set()
+    )
+    return (
+        LinkedDeal(contract, contract.pk in visible) if contract else None,
+        [LinkedDeal(d, d.pk in visible) for d in waiting],
+    )
+
+
 def deal_open_tasks(*, deal: Deal) -> list[Task]:
     return list(
         deal.tasks.filter(status__in=Task.OPEN_STATUSES)

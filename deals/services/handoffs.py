@@ -13,6 +13,13 @@ from fulfillment import notifications
 _SET_APART = ("title", "responsible")
 
 
+def handoff_title(source: Deal, pipeline: str) -> str:
+    """The new deal's title, for its own pipeline: «ООО «Ромашка»: заявка на приемку товара»."""
+    label = str(get_pipeline(pipeline).label)
+    client = source.company.name if source.company_id else source.title
+    return f"{client}: {label[:1].lower()}{label[1:]}"[: Deal._meta.get_field("title").max_length]
+
+
 def deal_handoff(*, source: Deal, pipeline: str) -> tuple[Deal, bool]:
     """Open a deal in ``pipeline`` from ``source``, once.
 
@@ -36,7 +43,7 @@ def deal_handoff(*, source: Deal, pipeline: str) -> tuple[Deal, bool]:
             deal = deal_create(
                 pipeline=pipeline,
                 actor=None,
-                title=source.title,
+                title=handoff_title(source, pipeline),
                 responsible=source.responsible,
                 source_deal=source,
                 data=data,

@@ -13,7 +13,12 @@ from django.views.decorators.http import require_POST
 from deals import services
 from deals.forms import DealCommentForm, DealEditForm, is_editable
 from deals.models import Deal
-from deals.page_selectors import deal_open_tasks, deal_related, deal_timeline
+from deals.page_selectors import (
+    deal_contract_links,
+    deal_open_tasks,
+    deal_related,
+    deal_timeline,
+)
 from deals.pipelines.fields import field_type, model_field
 from deals.views.common import sales_required, visible_deal
 from fulfillment.exceptions import ApplicationError
@@ -35,10 +40,13 @@ def _file_paths(deal: Deal) -> list[str]:
 @sales_required
 def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deal = visible_deal(request, pk)
+    awaited_contract, awaited_by = deal_contract_links(user=request.user, deal=deal)
     return render(
         request,
         "deals/detail.html",
         {
+            "awaited_contract": awaited_contract,
+            "awaited_by": awaited_by,
             "deal": deal,
             "pipeline": deal.pipeline_spec,
             "groups": _groups(deal),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from deals import services
 from deals.models import Deal, DealComment, Handoff, StageChange, Task
 from fulfillment.models import Notification
-from tests.factories import make_deal
+from tests.factories import CompanyFactory, make_deal
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +257,25 @@ def test_the_card_costs_a_fixed_number_of_queries(client, manager, django_assert
 
     with django_assert_max_num_queries(20):
         assert _card(client, deal).status_code == 200
+
+
+def test_a_request_waiting_for_another_manager_s_contract_deal_says_so_both_ways(
+    client, manager, other_manager, director
+):
+    company = CompanyFactory(has_contract=False)
+    contract = make_deal("contract", "drafting", responsible=other_manager, company=company)
+    request = make_deal("calculation", "won", responsible=manager, company=company)
+    Deal.objects.filter(pk=request.pk).update(awaiting_contract=contract)
+    client.force_login(manager)
+
+    card = _card(client, request).content.decode()
+
+    assert f"Ждет заключения договора — сделка №{contract.pk}" in card
+    assert f'href="/deals/{contract.pk}/"' not in card  # another manager's: named, not linked
+    assert "Пока нет" not in card
+    client.force_login(director)
+    both = _card(client, request).content.decode()
+    assert f'href="/deals/{contract.pk}/"' in both
+    contract_card = _card(client, contract).content.decode()
+    assert f"Этот договор ждет заявка на просчет №{request.pk}" in contract_card
+    assert f'href="/deals/{request.pk}/"' in contract_card
