@@ -1,14 +1,18 @@
 """Stage-entry automation of the contract check (registered from ``ContractsConfig.ready``)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from contracts.services import calculation_contract_check, contract_signed
 from deals.automation import on_stage_entry
 
 
-@on_stage_entry("calculation", "won", key="contract_check")
+@on_stage_entry("calculation", "won", key="contract_check", label=_("the contract check"))
 def check_contract(deal, change) -> None:
     calculation_contract_check(deal=deal)
 
 
-@on_stage_entry("contract", "won", key="contract_signed")
+@on_stage_entry(
+    "contract", "won", key="contract_signed", label=_("the acceptance requests after the contract")
+)
 def sign_contract(deal, change) -> None:
     contract_signed(deal=deal)

@@ -29,6 +29,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 
 logger = logging.getLogger(__name__)
 
@@ -41,20 +42,28 @@ class EntryAction:
     pipeline: str
     stage: str
     handler: Handler
+    label: str | Promise = ""  # what it does, in the business's words, for the timeline
 
 
 _ACTIONS: dict[str, EntryAction] = {}
 
 
-def on_stage_entry(pipeline: str, stage: str, *, key: str) -> Callable[[Handler], Handler]:
-    """Register ``handler`` to run whenever a deal of ``pipeline`` enters ``stage``."""
+def on_stage_entry(
+    pipeline: str, stage: str, *, key: str, label: str | Promise = ""
+) -> Callable[[Handler], Handler]:
+    """Register ``handler`` to run whenever a deal of ``pipeline`` enters ``stage``;
+    ``label`` says what it does in the business's words (the deal's timeline shows it)."""
     from deals.pipelines import get_pipeline
 
     get_pipeline(pipeline).stage(stage)  # fail at start-up on a typo, not at run time
 
     def register(handler: Handler) -> Handler:
         action = EntryAction(
-            key=f"{pipeline}.{stage}.{key}", pipeline=pipeline, stage=stage, handler=handler
+            key=f"{pipeline}.{stage}.{key}",
+            pipeline=pipeline,
+            stage=stage,
+            handler=handler,
+            label=label,
         )
         existing = _ACTIONS.get(action.key)
         if existing and existing.handler is not handler:
@@ -71,6 +80,12 @@ def actions_for(pipeline: str, stage: str) -> list[EntryAction]:
 
 def registered_actions() -> dict[str, EntryAction]:
     return dict(_ACTIONS)
+
+
+def action_label(key: str) -> str:
+    """What the action of ``key`` does, as people say it (its key if it has no label)."""
+    action = _ACTIONS.get(key)
+    return str(action.label) if action and action.label else key
 
 
 def stage_entered(deal, change) -> list:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from deals.automation import on_stage_entry
 from deals.models import Task
@@ -11,7 +12,12 @@ from fulfillment import notifications
 from fulfillment.roles import Role
 
 
-@on_stage_entry("calculation", "director_approval", key="approval_task")
+@on_stage_entry(
+    "calculation",
+    "director_approval",
+    key="approval_task",
+    label=_l("the director's approval task"),
+)
 def create_director_approval(deal, change) -> None:
     """Entering «Согласовать КП с ГД» creates the director's approval task and tells them."""
     task, created = task_create(

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 
+from deals import automation
 from deals.models import AutomationJob, Company, Deal, DealComment, FieldChange, StageChange, Task
 from deals.pipelines import PIPELINES, Pipeline, Stage
 from deals.selectors import company_field_changes, deal_field_changes, deal_visible_to
@@ -351,21 +352,33 @@ def deal_timeline(*, deal: Deal, user: AnyUser) -> list[TimelineEntry]:
         .select_related("author")
         .prefetch_related("mentions")
     ]
+    tasks = list(
+        Task.objects.filter(deal=deal).select_related("assignee", "completed_by", "result_comment")
+    )
+    # A task twice: when it was set, and when it was decided, done or cancelled, each at the
+    # time it happened.
+    entries += [TimelineEntry("task", task.created_at, task) for task in tasks]
     entries += [
-        TimelineEntry("task", task.created_at, task)
-        for task in Task.objects.filter(deal=deal).select_related(
-            "assignee", "completed_by", "result_comment"
-        )
+        TimelineEntry("task_closed", task.completed_at, task)
+        for task in tasks
+        if task.completed_at and not task.is_open
     ]
-    jobs = list(AutomationJob.objects.filter(deal=deal).select_related("stage_change"))
+    # Automation that did its work shows as that work (the task, the linked deal); only what
+    # is waiting or failed is shown as such, in the business's words.
+    jobs = list(
+        AutomationJob.objects.filter(deal=deal)
+        .exclude(status=AutomationJob.Status.DONE)
+        .select_related("stage_change")
+    )
     for job in jobs:
         job.stage_label = label(job.stage_change.to_stage)
+        job.label = automation.action_label(job.action)
     entries += [TimelineEntry("automation", job.created_at, job) for job in jobs]
     entries += [
         TimelineEntry("fields", group.at, group)
         for group in change_groups(list(deal_field_changes(user=user, deal=deal)))
     ]
-    order = {"automation": 0, "task": 1, "fields": 2, "move": 3, "comment": 4}
+    order = {"automation": 0, "task": 1, "task_closed": 2, "fields": 3, "move": 4, "comment": 5}
     # Within one instant a move comes before the fields it set and the jobs and tasks it
     # caused.
     entries.sort(key=lambda e: (e.at, order[e.kind], e.item.pk), reverse=True)

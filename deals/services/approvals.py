@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from deals.models import DealComment, Task
+from deals.models import Task
 from deals.services.deals import deal_lock, deal_move, deal_set_automation_fields
 from deals.services.tasks import TaskError, can_work_on_task
 from fulfillment import notifications
@@ -52,8 +52,9 @@ def approval_approve(*, task: Task, actor: AnyUser) -> Task:
 
 
 def approval_return(*, task: Task, actor: AnyUser, remarks: str) -> Task:
-    """The director returns the КП with remarks: they go to the deal's timeline, the deal goes
-    back to «Сформировать КП», the responsible is told. The next entry makes a new task."""
+    """The director returns the КП with remarks: the deal goes back to «Сформировать КП» with
+    them as the move's comment (the timeline shows them once, there), the task keeps them as
+    its decision, the responsible is told. The next entry makes a new task."""
     remarks = (remarks or "").strip()
     if not remarks:
         raise TaskError(gettext(REMARKS_REQUIRED))
@@ -63,7 +64,6 @@ def approval_return(*, task: Task, actor: AnyUser, remarks: str) -> Task:
         task.decision_comment = remarks
         task.completed_at, task.completed_by = timezone.now(), actor
         task.save(update_fields=["status", "decision_comment", "completed_at", "completed_by"])
-        DealComment.objects.create(deal=task.deal, author=actor, text=remarks)
         deal_move(deal=task.deal, transition="return_to_proposal", actor=actor, comment=remarks)
         notifications.approval_decided(task=task, approved=False)
     return task

@@ -80,7 +80,11 @@ def test_returning_with_remarks_sends_the_deal_back_to_the_proposal(client, dire
         "Снизить цену хранения",
     )
     assert Deal.objects.get(pk=waiting.deal_id).stage == "proposal"
-    assert DealComment.objects.get(deal=waiting.deal).text == "Снизить цену хранения"
+    assert not DealComment.objects.filter(deal=waiting.deal).exists()
+    # On the deal's timeline the remarks are said once, with the return.
+    client.force_login(waiting.deal.responsible)
+    card = client.get(reverse("deals:detail", args=[waiting.deal_id])).content.decode()
+    assert card.count("Снизить цену хранения") == 1
 
 
 def test_a_decided_approval_cannot_be_decided_again(client, director, waiting):

@@ -68,7 +68,8 @@ def test_the_timeline_merges_moves_comments_tasks_and_automation_newest_first(
     response = _card(client, deal)
 
     kinds = [entry.kind for entry in response.context["timeline"]]
-    assert kinds == ["comment", "task", "automation", "move"]
+    # The automation that created the task shows as the task it created.
+    assert kinds == ["comment", "task", "move"]
     html = response.content.decode()
     assert "Позвонил клиенту" in html
     assert "создана в стадии «Согласовать КП с ГД»" in html
@@ -279,3 +280,37 @@ def test_a_request_waiting_for_another_manager_s_contract_deal_says_so_both_ways
     contract_card = _card(client, contract).content.decode()
     assert f"Этот договор ждет заявка на просчет №{request.pk}" in contract_card
     assert f'href="/deals/{request.pk}/"' in contract_card
+
+
+def test_the_timeline_speaks_the_business_s_words_at_the_time_things_happened(
+    client, manager, director
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from deals.models import AutomationJob
+    from tests.api.conftest import approval_task
+
+    deal = make_deal("calculation", "director_approval", responsible=manager)
+    task = approval_task(deal)
+    Task.objects.filter(pk=task.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    services.approval_approve(task=task, actor=director)
+    change = StageChange.objects.create(deal=deal, transition="x", to_stage="won")
+    AutomationJob.objects.create(
+        deal=deal,
+        stage_change=change,
+        action="calculation.won.contract_check",
+        status=AutomationJob.Status.FAILED,
+    )
+    client.force_login(manager)
+
+    response = _card(client, deal)
+
+    html = response.content.decode()
+    assert "calculation.won.contract_check" not in html
+    assert "calculation.director_approval.approval_task" not in html
+    assert "Не выполнено: проверка договора с клиентом" in html
+    closed = next(e for e in response.context["timeline"] if e.kind == "task_closed")
+    assert closed.at == Task.objects.get(pk=task.pk).completed_at  # not the task's creation
+    assert "согласовал(а) КП" in html
