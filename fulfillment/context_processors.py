@@ -1,4 +1,5 @@
-"""The top menu of the staff pages and the unread notifications badge, decided by role."""
+"""The top menu of the staff pages, the unread notifications badge and the layout, decided
+by role."""
 
 from __future__ import annotations
 
@@ -49,6 +50,9 @@ def navigation(request: HttpRequest) -> dict:
     if is_administrator(user):
         sections.append(_item(_("Administration"), reverse("admin:index"), path))
     return {
+        # Pages both sides use (notifications, the time report) extend the user's own layout:
+        # the CRM's for anyone who sells or directs, the warehouse phone layout otherwise.
+        "layout": "base.html" if is_sales(user) else "warehouse/base.html",
         "menu_pipelines": pipelines,
         "menu_sections": sections,
         "notifications_url": NOTIFICATIONS_URL,

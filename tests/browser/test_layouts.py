@@ -1,0 +1,74 @@
+"""Each role keeps its own layout on the pages both sides use (notifications, the time report),
+and the time report uses a desktop's width. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from deals.models import Task
+from deals.services import deal_move
+from tests.factories import make_deal
+from warehouse import services
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def _overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+@pytest.fixture
+def worked_task(manager, worker):
+    deal = make_deal(
+        "acceptance",
+        "new",
+        responsible=manager,
+        title="ООО «Северная торговая компания полного цикла»: приемка 40 коробов к пятнице",
+    )
+    deal_move(deal=deal, transition="to_to_warehouse", actor=manager)
+    task = Task.objects.get(deal=deal, kind=Task.Kind.WAREHOUSE)
+    services.work_start(task=task, worker=worker)
+    services.work_pause(task=task, worker=worker)
+    return task
+
+
+@pytest.mark.parametrize("role", ["manager", "director"])
+def test_sales_roles_see_the_crm_layout_on_shared_pages(
+    request, role, page, live_server, login, screenshot, worked_task
+):
+    user = request.getfixturevalue(role)
+    page.set_viewport_size(DESKTOP)
+    login(user)
+
+    for path in ("/notifications/", "/warehouse/report/"):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator(".topbar .menu").first).to_be_visible()
+        assert page.locator("header.bar").count() == 0  # not the warehouse's «Склад» bar
+        assert _overflow(page) == 0
+
+    table = page.locator("table.report")
+    expect(table).to_contain_text("Северная торговая компания")
+    box = table.bounding_box()
+    assert box["x"] + box["width"] <= DESKTOP["width"]  # every column on the screen
+    name_cell = page.locator("table.report tbody tr td").first
+    screenshot(f"{role}-desktop-time-report")
+    assert name_cell.bounding_box()["height"] < 100  # at most three lines, not six or seven
+    screenshot(f"{role}-desktop-time-report")
+
+
+def test_warehouse_staff_keep_the_phone_layout_for_notifications(
+    page, live_server, login, screenshot, worker
+):
+    page.set_viewport_size(PHONE)
+    login(worker)
+
+    page.goto(f"{live_server.url}/notifications/")
+
+    expect(page.locator("header.bar .brand")).to_have_text("Склад")
+    assert page.locator(".topbar").count() == 0
+    assert _overflow(page) == 0
+    screenshot("warehouse-phone-notifications")
