@@ -1,12 +1,21 @@
 """Root URLs: they compose the apps' own URL modules."""
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from fulfillment.files import protected_file
 from fulfillment.login_limits import PasswordResetView
 
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for ``/favicon.ico`` on their own: the product's icon."""
+    return HttpResponsePermanentRedirect(static("warehouse/icon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -17,9 +17,17 @@ from deals.views.common import director_required
 from fulfillment.exceptions import ApplicationError
 
 
+def _auto_id(task: Task) -> str:
+    """Each item's form gets ids of its own (the page lists several): «approval-5-remarks»."""
+    return f"approval-{task.pk}-%s"
+
+
 def _inbox(request: HttpRequest, *, failed: Task | None = None, form=None) -> HttpResponse:
     tasks = list(approval_inbox())
-    forms = {t.pk: (form if failed and failed.pk == t.pk else ApprovalReturnForm()) for t in tasks}
+    forms = {
+        t.pk: (form if failed and failed.pk == t.pk else ApprovalReturnForm(auto_id=_auto_id(t)))
+        for t in tasks
+    }
     return render(
         request,
         "deals/approvals.html",
@@ -57,7 +65,7 @@ def approval_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @director_required
 def approval_return(request: HttpRequest, pk: int) -> HttpResponse:
     task = _approval(pk)
-    form = ApprovalReturnForm(request.POST)
+    form = ApprovalReturnForm(request.POST, auto_id=_auto_id(task))
     if not form.is_valid():
         return _inbox(request, failed=task, form=form)
     try:

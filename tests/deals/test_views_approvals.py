@@ -9,6 +9,7 @@ from django.urls import reverse
 from deals import services
 from deals.models import Deal, DealComment, Task
 from fulfillment.models import Notification
+from tests.api.conftest import approval_task
 from tests.factories import make_deal
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +108,20 @@ def test_only_the_director_opens_the_inbox(client, request, role, waiting):
     )
     waiting.refresh_from_db()
     assert waiting.status == Task.Status.NEW
+
+
+def test_several_waiting_approvals_have_no_element_id_twice(client, director, manager):
+    import re
+    from collections import Counter
+
+    for _ in range(3):
+        deal = make_deal("calculation", "director_approval", responsible=manager)
+        approval_task(deal)
+    client.force_login(director)
+
+    html = client.get(INBOX).content.decode()
+
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert not [name for name, count in ids.items() if count > 1]
+    labels = re.findall(r'<label for="([^"]+)"', html)
+    assert len(labels) == 3 and all(ids[label] == 1 for label in labels)  # each tied to its input
