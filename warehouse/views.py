@@ -105,7 +105,13 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _task_page(request, task, TaskCommentForm())
 
 
-def _task_page(request: HttpRequest, task: Task, form: TaskCommentForm, status: int = 200):
+def _task_page(
+    request: HttpRequest,
+    task: Task,
+    form: TaskCommentForm,
+    status: int = 200,
+    refused_file: str = "",
+):
     sessions = selectors.work_sessions_of(task)
     mine = next((s for s in sessions if s.is_running and s.worker_id == request.user.pk), None)
     running = mine or selectors.work_session_running(user=request.user)
@@ -125,6 +131,7 @@ def _task_page(request: HttpRequest, task: Task, form: TaskCommentForm, status: 
         {
             "task": task,
             "deal": task.deal,
+            "refused_file": refused_file,
             "essentials": selectors.deal_essentials(task.deal),
             "files": selectors.deal_worker_files(task.deal),
             "sessions": sessions,
@@ -173,7 +180,10 @@ def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
             if form.cleaned_data["is_result"]:
                 messages.success(request, gettext("The result is recorded."))
             return redirect(reverse("warehouse:task", args=[task.pk]) + "#comments")
-    return _task_page(request, task, form, status=400)
+    # Refused: the page comes back with the text kept and the form scrolled into view (app.js);
+    # a browser never refills a file input, so the form says which file to choose again.
+    upload = request.FILES.get("file")
+    return _task_page(request, task, form, status=400, refused_file=upload.name if upload else "")
 
 
 @login_required

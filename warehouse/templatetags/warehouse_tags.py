@@ -19,6 +19,13 @@ def duration_hm(value) -> str:
 
 
 @register.filter
+def duration_hms(value) -> str:
+    """«2:05:09» from seconds: a running clock shows its seconds, so its first minute moves."""
+    seconds = max(0, int(value or 0))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+@register.filter
 def display_value(value) -> str:
     if isinstance(value, datetime.datetime):
         return date_format(value, "d.m.Y H:i")

@@ -21,16 +21,20 @@
   setInterval(refreshUnread, 30000);
   document.addEventListener("visibilitychange", refreshUnread);
 
-  // A running clock counts on without a reload.
+  // A running clock counts on without a reload, seconds included (H:MM:SS), every second.
   var loaded = Date.now();
+  function two(n) { return String(n).padStart(2, "0"); }
   function tick() {
     document.querySelectorAll("[data-clock][data-running]").forEach(function (el) {
       var seconds = Number(el.dataset.clock) + Math.floor((Date.now() - loaded) / 1000);
-      var minutes = Math.floor(seconds / 60);
-      el.textContent = Math.floor(minutes / 60) + ":" + String(minutes % 60).padStart(2, "0");
+      el.textContent = Math.floor(seconds / 3600) + ":" + two(Math.floor(seconds / 60) % 60) + ":" + two(seconds % 60);
     });
   }
-  setInterval(tick, 10000);
+  setInterval(tick, 1000);
+
+  // A refused comment comes back with its error beside the form: bring it into view.
+  var refused = document.querySelector(".comment-form [role=alert]");
+  if (refused) refused.scrollIntoView({ block: "center" });
 
   // One tap, one request: a second tap on a slow network must not start twice.
   document.addEventListener("submit", function (event) {
