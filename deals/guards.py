@@ -63,6 +63,10 @@ def can_move_deal(deal: Deal, user: AnyUser) -> bool:
     return can_see_deal(deal, user)
 
 
-def can_reopen_deal(deal: Deal, user: AnyUser) -> bool:
+def reopens_deals(user: AnyUser) -> bool:
     """Only an administrator reopens a closed deal (and the reopening is logged)."""
     return is_administrator(user)
+
+
+def can_reopen_deal(deal: Deal, user: AnyUser) -> bool:
+    return reopens_deals(user)

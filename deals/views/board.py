@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from deals.forms import BoardFilter, DealFilter
+from deals.guards import reopens_deals
 from deals.models import Deal
 from deals.page_selectors import (
     BOARD_PAGE_SIZE,
@@ -34,6 +35,7 @@ from deals.pipelines import PIPELINES, Pipeline, Stage
 from deals.selectors import deal_list
 from deals.templatetags.deal_tags import money
 from deals.views.common import sales_required
+from fulfillment.roles import AnyUser
 
 LIST_PAGE_SIZE = 50
 
@@ -82,7 +84,7 @@ def _url_with_id(name: str) -> Callable[[int], str]:
 # template tags: 60 cards rendered tag by tag were the largest part of the board's time
 # outside the database (``manage.py bench_pages``).
 CARD_HTML = """
-<li class="deal-card" draggable="true" data-deal="{pk}" data-stage="{stage}" \
+<li class="deal-card" draggable="{draggable}" data-deal="{pk}" data-stage="{stage}" \
 data-moves-url="{moves_url}">
   <a class="deal-title" id="deal-{pk}" href="{url}">{title}</a>
   <p class="deal-client">{client}</p>
@@ -92,9 +94,10 @@ data-moves-url="{moves_url}">
     <span>{in_stage}</span>
     {open_tasks}
   </p>
-  <button type="button" class="card-menu" hx-get="{moves_url}" hx-target="#dialog-slot" \
-aria-describedby="deal-{pk}">{move_label}</button>
+  {menu}
 </li>"""
+MENU_HTML = """<button type="button" class="card-menu" hx-get="{moves_url}" \
+hx-target="#dialog-slot" aria-describedby="deal-{pk}">{move_label}</button>"""
 OPEN_TASKS_HTML = '<span class="tasks">{}</span>'
 
 
@@ -106,8 +109,12 @@ class CardPrinter:
     URL patterns and the phrases — once per response, when they are looked up. The rest are
     integers (ids, days, task counts)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, pipeline: Pipeline, user: AnyUser) -> None:
         self.now = timezone.now()
+        # A closed deal has no move but an administrator's reopening: no menu, no dragging.
+        self.fixed_stages = (
+            set() if reopens_deals(user) else {s.code for s in pipeline.stages if not s.is_open}
+        )
         self.deal_url = _url_with_id("deals:detail")
         self.moves_url = _url_with_id("deals:moves")
         self.in_stage = escape(gettext("%(days)s d. in stage"))
@@ -120,19 +127,27 @@ class CardPrinter:
         responsible = f"{card['responsible_first_name']} {card['responsible_last_name']}".strip()
         days = (self.now - card["stage_entered_at"]).days
         tasks = int(card["open_tasks"])
+        fixed = card["stage"] in self.fixed_stages
+        moves_url = self.moves_url(pk)
+        menu = (
+            ""
+            if fixed
+            else MENU_HTML.format(moves_url=moves_url, pk=int(pk), move_label=self.move_label)
+        )
         return mark_safe(
             CARD_HTML.format(
                 pk=int(pk),
+                draggable="false" if fixed else "true",
+                menu=menu,
                 stage=escape(card["stage"]),
                 url=self.deal_url(pk),
-                moves_url=self.moves_url(pk),
+                moves_url=moves_url,
                 title=escape(card["title"]),
                 client=escape(card["client"] or "—"),
                 amount=escape(money(card["amount"])),
                 responsible=escape(responsible or card["responsible_username"]),
                 in_stage=self.in_stage % {"days": int(days)},
                 open_tasks=self.open_tasks % {"n": tasks} if tasks else "",
-                move_label=self.move_label,
             )
         )
 
@@ -157,9 +172,9 @@ class PrintedColumn:
 
 
 def printed_columns(
-    columns: list[BoardColumn], *, pipeline: Pipeline, query: str
+    columns: list[BoardColumn], *, pipeline: Pipeline, query: str, user: AnyUser
 ) -> list[PrintedColumn]:
-    printer = CardPrinter()
+    printer = CardPrinter(pipeline=pipeline, user=user)
     return [
         PrintedColumn(
             stage=column.stage,
@@ -184,7 +199,7 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     columns = deal_board(user=request.user, pipeline=pipeline, queryset=filters.qs)
     context = {
         "pipeline": pipeline,
-        "columns": printed_columns(columns, pipeline=pipeline, query=query),
+        "columns": printed_columns(columns, pipeline=pipeline, query=query, user=request.user),
         "filters": filters,
         "moves": board_moves(pipeline),
         "query": query,
@@ -240,7 +255,7 @@ def board_column(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("after", None)
-    printer = CardPrinter()
+    printer = CardPrinter(pipeline=pipeline, user=request.user)
     return render(
         request,
         "deals/_cards.html",

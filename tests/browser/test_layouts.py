@@ -72,3 +72,24 @@ def test_warehouse_staff_keep_the_phone_layout_for_notifications(
     assert page.locator(".topbar").count() == 0
     assert _overflow(page) == 0
     screenshot("warehouse-phone-notifications")
+
+
+@pytest.mark.parametrize("pipeline", ["acceptance", "processing", "shipment"])
+def test_a_seven_stage_board_fits_a_desktop_with_narrower_closed_columns(
+    pipeline, page, live_server, login, screenshot, manager
+):
+    for stage in ("new", "invoice", "won", "lost"):
+        make_deal(pipeline, stage, responsible=manager)
+    page.set_viewport_size(DESKTOP)
+    login(manager)
+
+    page.goto(f"{live_server.url}/pipelines/{pipeline}/")
+
+    columns = page.locator(".board .column")
+    expect(columns).to_have_count(7)
+    boxes = [columns.nth(i).bounding_box() for i in range(7)]
+    assert boxes[-1]["x"] + boxes[-1]["width"] <= DESKTOP["width"]  # «Отказ» is not cut off
+    assert boxes[-1]["width"] < boxes[0]["width"]
+    assert _overflow(page) == 0
+    if pipeline == "acceptance":
+        screenshot("manager-desktop-acceptance-board")

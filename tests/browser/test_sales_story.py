@@ -134,7 +134,10 @@ def test_a_calculation_request_goes_from_the_form_to_the_acceptance_request(
     screenshot("sales-08-acceptance-opened")
     acceptance.click()
     _stage(page, "Новая заявка на приемку товара")
-    expect(page.locator("#group-1")).to_contain_text("Детская одежда, хлопок")
+    # What was agreed comes along: the КП and its amount; then the goods.
+    expect(page.locator("#group-1")).to_contain_text("Согласованное КП")
+    expect(page.locator("#group-1")).to_contain_text("kp.pdf")
+    expect(page.locator("#group-2")).to_contain_text("Детская одежда, хлопок")
     page.goto(f"{live_server.url}/companies/{company.pk}/")
     expect(page.locator(".tag.ok")).to_have_text("Договор заключен")
     screenshot("sales-09-company-with-contract")

@@ -417,3 +417,22 @@ def test_the_list_hides_other_managers_deals(client, manager, other_manager):
     assert response.status_code == 200
     assert list(response.context["page"]) == []
     assert "Чужая" not in response.content.decode()
+
+
+def test_closed_cards_offer_no_move_but_to_an_administrator(client, manager, administrator):
+    won = make_deal("calculation", "won", responsible=manager)
+    open_deal = make_deal("calculation", "new", responsible=manager)
+    url = reverse("deals:board", args=["calculation"])
+
+    client.force_login(manager)
+    html = client.get(url).content.decode()
+    client.force_login(administrator)
+    admin_html = client.get(url).content.decode()
+
+    def card(page: str, deal) -> str:
+        start = page.rindex("<li", 0, page.index(f'data-deal="{deal.pk}"'))
+        return page[start : page.index("</li>", start)]
+
+    assert "card-menu" not in card(html, won) and 'draggable="false"' in card(html, won)
+    assert "card-menu" in card(html, open_deal) and 'draggable="true"' in card(html, open_deal)
+    assert "card-menu" in card(admin_html, won)  # an administrator may reopen it
