@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from deals.models import Deal, StageChange, Task
@@ -48,13 +48,36 @@ def warehouse_task_description(*, deal: Deal, change: StageChange) -> str:
         ).strip()
 
 
+WORK = {
+    "acceptance": _("Acceptance"),
+    "processing": _("Processing"),
+    "shipment": _("Shipment picking"),
+}
+REDO = _("Redo after the client's corrections")
+
+
+def warehouse_task_title(*, deal: Deal, redo: bool = False) -> str:
+    """The task named by the work: «Приемка: ООО «Ромашка», 12 коробов»; a task made again
+    after the client's corrections says so first."""
+    client = deal.company.name if deal.company_id else deal.title
+    if deal.boxes:
+        size = ngettext("%(n)s box", "%(n)s boxes", deal.boxes) % {"n": deal.boxes}
+    elif deal.units:
+        size = ngettext("%(n)s unit", "%(n)s units", deal.units) % {"n": deal.units}
+    else:
+        size = ""
+    title = f"{WORK[deal.pipeline]}: {client}" + (f", {size}" if size else "")
+    return f"{REDO}. {title}"[:255] if redo else title[:255]
+
+
 def warehouse_task_create(*, deal: Deal, change: StageChange) -> tuple[Task, bool]:
     """Create the warehouse task of a stage entry (once) and tell the warehouse."""
     default = (
         DefaultAssignee.objects.filter(pipeline=deal.pipeline).select_related("assignee").first()
     )
     with translation.override("ru"):
-        title = f"{deal.pipeline_spec.stage('to_warehouse').label}: {deal.title}"
+        redo = change.transition.startswith("return_to")
+        title = warehouse_task_title(deal=deal, redo=redo)
     task, created = task_create(
         deal=deal,
         change=change,

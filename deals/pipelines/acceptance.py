@@ -23,7 +23,7 @@ ACCEPTANCE = Pipeline(
                 COMPANY,
                 req("arrival_date"),
                 req("boxes"),
-                req("units", label=_("Expected units")),
+                req("units"),
                 req("delivery_method"),
                 req("acceptance_type"),
             ),

@@ -26,7 +26,7 @@ CALCULATION = Pipeline(
         Stage(
             "proposal",
             _("Prepare commercial proposal"),
-            requires=(req("proposal_file"), req("amount", label=_("Proposal amount"))),
+            requires=(req("proposal_file"), req("amount")),
             # A changed КП needs the director's approval again.
             clears_on_return=("director_approved_at",),
         ),

@@ -1,13 +1,12 @@
 """Requirements that several pipelines share (invoicing and payment, the client's details)."""
 
-from django.utils.translation import gettext_lazy as _
 
 from deals.pipelines.base import req
 
 COMPANY = req("company")
 INVOICE = (
     req("invoice_number"),
-    req("amount", label=_("Invoice amount")),
+    req("amount"),
     req("invoice_file"),
 )
 PAYMENT = (req("payment_date"), req("paid_amount"))

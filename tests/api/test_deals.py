@@ -266,7 +266,7 @@ def test_a_refused_move_names_the_missing_codes_and_saves_nothing(manager):
     body = response.json()
     assert body["missing_fields"] == ["arrival_date", "units", "delivery_method", "acceptance_type"]
     assert body["detail"] == (
-        "Заполните обязательные поля: Ожидаемая дата поступления, Ожидаемое количество единиц, "
+        "Заполните обязательные поля: Ожидаемая дата поступления, Количество единиц, "
         "Способ доставки, Тип приемки."
     )
     deal.refresh_from_db()

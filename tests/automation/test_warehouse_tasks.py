@@ -50,9 +50,12 @@ def test_acceptance_description_is_built_from_the_deal(manager, committed):
     )
     with committed():
         services.deal_move(deal=deal, transition="to_to_warehouse", actor=manager)
-    description = Task.objects.get(deal=deal).description
-    assert "Коробов (мест): 12" in description
-    assert "Ожидаемое количество единиц: 340" in description
+    task = Task.objects.get(deal=deal)
+    description = task.description
+    # Named by the work, and each line by its field's own label (as on the deal's card).
+    assert task.title == f"Приемка: {deal.company.name}, 12 коробов"
+    assert "Количество коробов (мест): 12" in description
+    assert "Количество единиц: 340" in description
     assert "Тип приемки: С проверкой качества" in description
     assert "01.12.2026" in description
 
@@ -107,5 +110,10 @@ def test_return_to_the_warehouse_creates_a_new_task_with_the_corrections(
             comment="Клиент просит переклеить этикетки на 20 шт.",
         )
     task = Task.objects.get(deal=deal)
-    assert "Правки клиента: Клиент просит переклеить этикетки на 20 шт." in task.description
+    # A redo stands out: said first in the title, the corrections first in the text.
+    assert task.title.startswith("Повторно, с правками клиента. Обработка: ")
+    assert task.description.startswith(
+        "Правки клиента: Клиент просит переклеить этикетки на 20 шт."
+    )
+    assert Notification.objects.filter(text__contains="Повторно, с правками клиента").exists()
     assert not Deal.objects.get(pk=deal.pk).processing_report_file

@@ -69,7 +69,7 @@ def test_a_calculation_request_goes_from_the_form_to_the_acceptance_request(
     _next(page, "Согласовать КП с ГД")
     dialog = page.locator("dialog[open]")
     expect(dialog.get_by_role("alert")).to_have_text(
-        "Заполните обязательные поля: Файл КП, Сумма КП."
+        "Заполните обязательные поля: Файл КП, Сумма, ₽."
     )
     dialog.locator("#id_proposal_file").set_input_files(files=[{"name": "kp.pdf", **PDF}])
     dialog.get_by_label("Сумма, ₽").fill("185000")

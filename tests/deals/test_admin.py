@@ -39,7 +39,7 @@ def test_admin_move_with_missing_fields_is_refused_and_names_them(client, admini
     url = reverse("admin:deals_calculationdeal_move", args=[deal.pk, "to_director_approval"])
     response = client.post(url, {"comment": ""}, follow=True)
     text = response.content.decode()
-    assert "Заполните обязательные поля: Файл КП, Сумма КП." in text
+    assert "Заполните обязательные поля: Файл КП, Сумма, ₽." in text
     assert Deal.objects.get(pk=deal.pk).stage == "proposal"
 
 

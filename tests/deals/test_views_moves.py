@@ -142,7 +142,7 @@ def test_a_proposal_file_is_uploaded_in_the_dialog(client, manager):
 
     refused = client.post(_move_url(deal, "to_director_approval"), headers=HTMX)
     assert list(refused.context["form"].fields) == ["proposal_file", "amount"]
-    assert "Заполните обязательные поля: Файл КП, Сумма КП." in refused.content.decode()
+    assert "Заполните обязательные поля: Файл КП, Сумма, ₽." in refused.content.decode()
 
     response = client.post(
         _move_url(deal, "to_director_approval"),
