@@ -429,6 +429,11 @@ def company_deals(*, user: AnyUser, company: Company) -> list[Deal]:
 # --- the director's approval inbox -----------------------------------------------------------
 
 
+def approvals_waiting() -> int:
+    """How many КП wait for the director's decision (the menu's counter)."""
+    return Task.objects.filter(kind=Task.Kind.APPROVAL, status__in=Task.OPEN_STATUSES).count()
+
+
 def approval_inbox() -> QuerySet[Task]:
     """Approval tasks waiting for the director, oldest first (first come, first decided)."""
     return (

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from deals.page_selectors import approvals_waiting
 from deals.pipelines import PIPELINES
 from fulfillment.notifications import unread_count
 from fulfillment.roles import is_administrator, is_director, is_sales, is_warehouse
@@ -42,7 +43,9 @@ def navigation(request: HttpRequest) -> dict:
             _item(_("Deal tasks"), reverse("deals:tasks"), path),
         ]
     if is_director(user):
-        sections.append(_item(_("Approvals"), reverse("deals:approvals"), path))
+        approvals = _item(_("Approvals"), reverse("deals:approvals"), path)
+        approvals["badge"] = approvals_waiting()  # one query, for the director only
+        sections.append(approvals)
     if is_warehouse(user):
         sections.append(_item(_("Warehouse tasks"), WAREHOUSE_URL, path))
     if is_sales(user):

@@ -1,6 +1,5 @@
 """Requirements that several pipelines share (invoicing and payment, the client's details)."""
 
-
 from deals.pipelines.base import req
 
 COMPANY = req("company")

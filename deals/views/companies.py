@@ -24,6 +24,7 @@ from deals.page_selectors import (
     company_history,
     company_list,
 )
+from deals.pipelines import PIPELINES
 from deals.selectors import deal_visible_to
 from deals.views.common import sales_required
 
@@ -87,6 +88,7 @@ def _company_page(request: HttpRequest, company: Company, contact_form: ContactF
             "deals": company_deals(user=request.user, company=company),
             "contact_form": contact_form,
             "history": history if show_all else history[:COMPANY_HISTORY_SHOWN],
+            "pipelines": [(code, pipeline.label) for code, pipeline in PIPELINES.items()],
             "history_hidden": 0 if show_all else max(len(history) - COMPANY_HISTORY_SHOWN, 0),
         },
     )

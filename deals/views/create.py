@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from deals import services
 from deals.forms import CONTACTS_TARGET, DealCreateForm
+from deals.models import Company
 from deals.pipelines import Pipeline
 from deals.views.board import pipeline_or_404
 from deals.views.common import sales_required
@@ -26,7 +27,10 @@ def deal_new(request: HttpRequest, code: str) -> HttpResponse:
         request.FILES or None,
         pipeline=pipeline,
         user=request.user,
-        initial={"stage": request.GET.get("stage", pipeline.first_stage.code)},
+        initial={
+            "stage": request.GET.get("stage", pipeline.first_stage.code),
+            **_company_initial(request),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -44,6 +48,13 @@ def deal_new(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("The deal «%(deal)s» is created.") % {"deal": deal.title})
             return redirect("deals:detail", pk=deal.pk)
     return render(request, "deals/new.html", {"pipeline": pipeline, "form": form})
+
+
+def _company_initial(request: HttpRequest) -> dict:
+    """«Создать сделку» from a company's card: the company chosen, the title begun."""
+    pk = request.GET.get("company", "")
+    company = Company.objects.filter(pk=int(pk)).first() if pk.isdigit() and len(pk) < 19 else None
+    return {"company": company.pk, "title": f"{company.name}: "} if company else {}
 
 
 def _contacts_of_company(request: HttpRequest, pipeline: Pipeline) -> HttpResponse:

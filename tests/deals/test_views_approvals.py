@@ -3,6 +3,8 @@ return with required remarks, the history of decisions; only the director opens 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -125,3 +127,13 @@ def test_several_waiting_approvals_have_no_element_id_twice(client, director, ma
     assert not [name for name, count in ids.items() if count > 1]
     labels = re.findall(r'<label for="([^"]+)"', html)
     assert len(labels) == 3 and all(ids[label] == 1 for label in labels)  # each tied to its input
+
+
+def test_the_director_s_menu_counts_the_approvals_waiting(client, director, manager):
+    for _ in range(2):
+        approval_task(make_deal("calculation", "director_approval", responsible=manager))
+    client.force_login(director)
+
+    html = client.get(reverse("deals:companies")).content.decode()
+
+    assert re.search(r"На согласование <span class=\"badge\"[^>]*>2</span>", html)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from deals.models import Deal, StageChange
 from deals.pipelines import CALCULATION
-from tests.factories import ContactFactory
+from tests.factories import CompanyFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +220,19 @@ def test_the_contact_check_holds_in_the_pages_language(client, manager):
     assert response.context["form"].errors["contact"] == [
         "The contact person is not from the chosen company."
     ]
+
+
+def test_create_a_deal_from_the_company_card_with_the_company_chosen(client, manager):
+    company = CompanyFactory(name="ООО «Лютик»")
+    ContactFactory(company=company, name="Анна Смирнова")
+    client.force_login(manager)
+
+    card = client.get(reverse("deals:company", args=[company.pk])).content.decode()
+    form = client.get(reverse("deals:new", args=["acceptance"]) + f"?company={company.pk}")
+
+    assert f'href="/pipelines/acceptance/new/?company={company.pk}"' in card
+    assert form.context["form"]["company"].value() == company.pk
+    assert form.context["form"]["title"].value() == "ООО «Лютик»: "
+    assert "Анна Смирнова" in form.content.decode()  # the company's contacts offered
+    odd = client.get(reverse("deals:new", args=["acceptance"]) + "?company=abc")
+    assert odd.status_code == 200 and odd.context["form"]["company"].value() is None
