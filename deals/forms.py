@@ -4,7 +4,9 @@ choices and validators come from the one declaration on the model."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 import django_filters
@@ -12,6 +14,7 @@ from django import forms
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from deals.exceptions import DealFieldError, MissingFieldsError
@@ -43,11 +46,37 @@ def _contact_label(contact: Contact) -> str:
     return f"{contact.name} ({contact.company.name})"
 
 
+class FileInput(forms.ClearableFileInput):
+    """The file a deal has, by its own name (not the folder it is stored under), as a link."""
+
+    template_name = "deals/widgets/file_input.html"
+
+
+class MoneyField(forms.DecimalField):
+    """An amount as people write it: «250 000,50» shown and taken, spaces and a comma too."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return formats.number_format(value, decimal_pos=2, force_grouping=True)
+        return value
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = re.sub(r"[\s\u00a0\u202f]", "", value).replace(",", ".")
+        return super().to_python(value)
+
+
 def deal_form_field(path: str, *, deal: Deal | None = None) -> forms.Field:
     """The form field of a deal (or ``company.*``) path, from its model column."""
     column = model_field(path)
     if path == "responsible":
         formfield = column.formfield(form_class=ResponsibleChoiceField, queryset=sales_staff())
+    elif isinstance(column, models.DecimalField):
+        formfield = column.formfield(form_class=MoneyField)
+    elif isinstance(column, models.FileField):
+        formfield = column.formfield(widget=FileInput)
     else:
         formfield = column.formfield()
     formfield.label = field_label(path)

@@ -3,6 +3,8 @@ group in place; comments with files and @mentions; who may open it."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -314,3 +316,18 @@ def test_the_timeline_speaks_the_business_s_words_at_the_time_things_happened(
     closed = next(e for e in response.context["timeline"] if e.kind == "task_closed")
     assert closed.at == Task.objects.get(pk=task.pk).completed_at  # not the task's creation
     assert "согласовал(а) КП" in html
+
+
+def test_the_edit_form_shows_money_grouped_and_files_by_their_names(client, manager):
+    deal = make_deal("calculation", "proposal", responsible=manager, amount=Decimal("250000"))
+    client.force_login(manager)
+    url = reverse("deals:edit", args=[deal.pk, 2])
+
+    html = client.get(url, headers=HTMX).content.decode()
+
+    assert 'value="250\u00a0000,00"' in html
+    name = deal.proposal_file.name
+    assert f">{name.rsplit('/', 1)[1]}</a>" in html and f">{name}<" not in html
+    client.post(url, {"amount": "260 000,50"}, headers=HTMX)
+    deal.refresh_from_db()
+    assert deal.amount == Decimal("260000.50")
