@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("files/<path:name>", protected_file, name="protected-file"),
     path("api/", include("fulfillment.api.urls")),
     # Bitrix24's inbound webhook protocol, at the host root as its clients expect it.

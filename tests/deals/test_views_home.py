@@ -117,3 +117,16 @@ def test_the_tasks_page_lists_open_tasks_of_my_deals(client, manager, other_mana
 
     assert response.status_code == 200
     assert [t.deal_id for t in response.context["page"]] == [mine.pk]
+
+
+def test_the_user_menu_switches_the_language_and_back(client, manager):
+    client.force_login(manager)
+
+    russian = client.get("/companies/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/companies/"})
+    english = client.get("/companies/").content.decode()
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/companies/"})
+
+    assert 'value="en"' in russian and ">English</button>" in russian
+    assert "<h1>Companies</h1>" in english and ">Русский</button>" in english
+    assert "<h1>Компании</h1>" in client.get("/companies/").content.decode()
