@@ -338,6 +338,12 @@ class CompanySearchForm(forms.Form):
     q = forms.CharField(label=_("Name or INN"), required=False, max_length=200)
 
 
+class GlobalSearchForm(forms.Form):
+    """The header's search: a deal number, a title, a company, an INN, a phone, an e-mail."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+
+
 class ResponsibleFilter(django_filters.ModelChoiceFilter):
     field_class = ResponsibleChoiceField
 

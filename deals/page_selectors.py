@@ -5,6 +5,7 @@ fixed whatever the number of deals and is asserted by the tests."""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -28,10 +29,19 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, Replace, RowNumber
 
 from deals import automation
-from deals.models import AutomationJob, Company, Deal, DealComment, FieldChange, StageChange, Task
+from deals.models import (
+    AutomationJob,
+    Company,
+    Contact,
+    Deal,
+    DealComment,
+    FieldChange,
+    StageChange,
+    Task,
+)
 from deals.pipelines import PIPELINES, Pipeline, Stage
 from deals.selectors import company_field_changes, deal_field_changes, deal_visible_to
 from fulfillment.roles import AnyUser
@@ -395,6 +405,68 @@ def company_list(*, search: str = "") -> QuerySet[Company]:
             Q(name__icontains=search) | Q(legal_name__icontains=search) | Q(inn__startswith=search)
         )
     return companies.order_by("name", "pk")
+
+
+SEARCH_LIMIT = 20  # of each kind; the search says when there are more
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    deals: list[Deal]
+    companies: list[Company]
+    contacts: list[Contact]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.deals or self.companies or self.contacts)
+
+
+def _digits_of(column: str):
+    """The column with the separators people write in phone numbers taken out."""
+    expression: Any = F(column)
+    for separator in (" ", "-", "(", ")", "+", "\u00a0", "."):
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
+def global_search(*, user: AnyUser, text: str) -> SearchResults:
+    """The header's search: a deal by its number or title (of those the user may see), a
+    company by name, INN, phone or e-mail, a contact person by name, phone or e-mail. A phone
+    matches however it is written (its last ten digits)."""
+    text = " ".join(text.split())
+    if not text:
+        return SearchResults([], [], [])
+    digits = re.sub(r"\D", "", text)
+    number = text.lstrip("#№ ")
+    deal_match = Q(title__icontains=text)
+    if number.isdigit() and len(number) < 19:
+        deal_match |= Q(pk=int(number))
+    deals = list(
+        deal_visible_to(user, Deal.objects.filter(deal_match))
+        .select_related("company")
+        .order_by("-created_at", "-pk")[:SEARCH_LIMIT]
+    )
+    company_match = Q(name__icontains=text) | Q(legal_name__icontains=text)
+    contact_match = Q(name__icontains=text)
+    if "@" in text:
+        company_match |= Q(email__iexact=text)
+        contact_match |= Q(email__iexact=text)
+    if len(digits) >= 5:
+        phone = digits[-10:]
+        company_match |= Q(inn__startswith=digits) | Q(phone_digits__contains=phone)
+        contact_match |= Q(phone_digits__contains=phone)
+    companies = list(
+        Company.objects.annotate(phone_digits=_digits_of("phone"))
+        .filter(company_match)
+        .order_by("name", "pk")[:SEARCH_LIMIT]
+    )
+    contacts = list(
+        Contact.objects.annotate(phone_digits=_digits_of("phone"))
+        .filter(contact_match)
+        .select_related("company")
+        .order_by("name", "pk")[:SEARCH_LIMIT]
+    )
+    return SearchResults(deals, companies, contacts)
 
 
 COMPANY_HISTORY_SHOWN = 20  # saves on the card; «all» shows the rest

@@ -26,6 +26,7 @@ urlpatterns = [
     path("contacts/<int:pk>/", views.contact_detail, name="contact"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact-edit"),
     path("tasks/", views.tasks, name="tasks"),
+    path("search/", views.search, name="search"),
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/<int:pk>/approve/", views.approval_approve, name="approve"),
     path("approvals/<int:pk>/return/", views.approval_return, name="return"),

@@ -16,6 +16,7 @@ from deals.views.create import deal_new
 from deals.views.deal import deal_comment, deal_detail, deal_edit, deal_group
 from deals.views.home import home, tasks
 from deals.views.moves import deal_move, deal_moves
+from deals.views.search import search
 
 __all__ = [
     "approval_approve",
@@ -38,5 +39,6 @@ __all__ = [
     "deal_new",
     "deal_table",
     "home",
+    "search",
     "tasks",
 ]
