@@ -43,6 +43,7 @@ from deals.models import (
     Task,
 )
 from deals.pipelines import PIPELINES, Pipeline, Stage
+from deals.pipelines.fields import DEAL_FIELDS
 from deals.selectors import company_field_changes, deal_field_changes, deal_visible_to
 from fulfillment.roles import AnyUser
 
@@ -384,10 +385,12 @@ def deal_timeline(*, deal: Deal, user: AnyUser) -> list[TimelineEntry]:
         job.stage_label = label(job.stage_change.to_stage)
         job.label = automation.action_label(job.action)
     entries += [TimelineEntry("automation", job.created_at, job) for job in jobs]
-    entries += [
-        TimelineEntry("fields", group.at, group)
-        for group in change_groups(list(deal_field_changes(user=user, deal=deal)))
-    ]
+    # Fields only the automation fills (the director's approval, result files) show as the
+    # decision or result that set them; their rows stay in the audit trail (API, admin).
+    changes = deal_field_changes(user=user, deal=deal).exclude(
+        subject=FieldChange.Subject.DEAL, field__in=AUTOMATION_FIELDS
+    )
+    entries += [TimelineEntry("fields", group.at, group) for group in change_groups(list(changes))]
     order = {"automation": 0, "task": 1, "task_closed": 2, "fields": 3, "move": 4, "comment": 5}
     # Within one instant a move comes before the fields it set and the jobs and tasks it
     # caused.
@@ -407,6 +410,7 @@ def company_list(*, search: str = "") -> QuerySet[Company]:
     return companies.order_by("name", "pk")
 
 
+AUTOMATION_FIELDS = tuple(code for code, spec in DEAL_FIELDS.items() if not spec.editable)
 SEARCH_LIMIT = 20  # of each kind; the search says when there are more
 
 

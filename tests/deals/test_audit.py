@@ -403,3 +403,21 @@ def test_the_api_lists_a_company_s_and_a_contact_s_changes(manager):
     assert [(c["contact"], c["old_text"], c["actor"]) for c in of_contact] == [
         (contact.pk, "Иванов", manager.pk)
     ]
+
+
+def test_the_timeline_shows_the_approval_once_and_the_api_keeps_its_field_change(
+    client, manager, director
+):
+    from tests.api.conftest import approval_task
+
+    deal = make_deal(
+        "calculation", "director_approval", responsible=manager, director_approved_at=None
+    )
+    services.approval_approve(task=approval_task(deal), actor=director)
+    client.force_login(manager)
+
+    timeline = client.get(reverse("deals:detail", args=[deal.pk])).context["timeline"]
+
+    assert [e.kind for e in timeline if e.kind in ("fields", "task_closed")] == ["task_closed"]
+    listed = client_for(manager).get(f"/api/deals/{deal.pk}/field-changes/").json()["results"]
+    assert [c["field"] for c in listed] == ["director_approved_at"]
