@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from deals import services
+from deals import automation, services
 from deals.exceptions import DealConflictError, DealFieldError, MissingFieldsError
 from deals.forms import CommentRequiredForm, FailureForm, MissingFieldsForm
 from deals.models import Deal
@@ -54,7 +54,18 @@ def _dialog(
     *,
     error: str = "",
 ) -> HttpResponse:
-    context = {"deal": deal, "move": move, "form": form, "error": error}
+    context = {
+        "deal": deal,
+        "move": move,
+        "form": form,
+        "error": error,
+        # What the automation does on entering a closing stage (a handoff): said before.
+        "consequences": (
+            [str(action.label) for action in automation.actions_for(deal.pipeline, move.target)]
+            if move.target and not deal.pipeline_spec.stage(move.target).is_open
+            else []
+        ),
+    }
     if not request.htmx:
         return render(request, "deals/move.html", context)
     response = render(request, "deals/_move_dialog.html", context)

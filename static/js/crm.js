@@ -81,7 +81,10 @@
     // The stage the card showed: a deal moved meanwhile by someone else is not moved again.
     var url = dragged.dataset.movesUrl + transition + "/?expected_stage="
       + encodeURIComponent(dragged.dataset.stage);
-    var kind = transition.indexOf("to_") === 0 ? "POST" : "GET";
+    // A forward move is made at once (its dialog comes back only if fields are missing); a
+    // win that hands the deal on, a failure or a return opens its dialog to be confirmed.
+    var confirm = column.classList.contains("column-success");
+    var kind = transition.indexOf("to_") === 0 && !confirm ? "POST" : "GET";
     htmx.ajax(kind, url, { target: "#dialog-slot", swap: "innerHTML" });
   });
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from deals.models import Task
 from deals.services import deal_move
-from tests.factories import make_deal
+from tests.factories import CompanyFactory, make_deal
 from warehouse import services
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -23,12 +23,8 @@ def _overflow(page) -> int:
 
 @pytest.fixture
 def worked_task(manager, worker):
-    deal = make_deal(
-        "acceptance",
-        "new",
-        responsible=manager,
-        title="ООО «Северная торговая компания полного цикла»: приемка 40 коробов к пятнице",
-    )
+    company = CompanyFactory(name="ООО «Северная торговая компания полного цикла и хранения»")
+    deal = make_deal("acceptance", "new", responsible=manager, company=company)
     deal_move(deal=deal, transition="to_to_warehouse", actor=manager)
     task = Task.objects.get(deal=deal, kind=Task.Kind.WAREHOUSE)
     services.work_start(task=task, worker=worker)

@@ -312,7 +312,7 @@ def test_the_timeline_speaks_the_business_s_words_at_the_time_things_happened(
     html = response.content.decode()
     assert "calculation.won.contract_check" not in html
     assert "calculation.director_approval.approval_task" not in html
-    assert "Не выполнено: проверка договора с клиентом" in html
+    assert "Не выполнено: откроется заявка на приемку товара" in html
     closed = next(e for e in response.context["timeline"] if e.kind == "task_closed")
     assert closed.at == Task.objects.get(pk=task.pk).completed_at  # not the task's creation
     assert "согласовал(а) КП" in html

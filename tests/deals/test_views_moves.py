@@ -201,6 +201,23 @@ def test_a_waiting_approval_is_named_as_automation_work(client, manager):
     assert "Заполните обязательные поля: Согласовано ГД." in html
     assert "Заполняется автоматизацией, не вручную: Согласовано ГД." in html
     assert list(response.context["form"].fields) == []
+    # Nothing to fill in by hand: no «Сохранить и перейти», only a way to close the dialog.
+    assert "Сохранить и перейти" not in html and 'type="submit"' not in html.split("move-form")[1]
+    assert ">Закрыть</a>" in html
+
+
+def test_a_win_that_hands_the_deal_on_says_what_will_happen_before(client, manager):
+    deal = make_deal("calculation", "client_approval", responsible=manager)
+    client.force_login(manager)
+
+    dialog = client.get(_move_url(deal, "to_won"), headers=HTMX).content.decode()
+
+    assert "После перехода: откроется заявка на приемку товара" in dialog
+    assert "Сохранить и перейти" in dialog
+    plain = client.get(
+        _move_url(make_deal("calculation", "new", responsible=manager), "to_proposal")
+    )
+    assert "После перехода" not in plain.content.decode()
 
 
 # --- failure, return ------------------------------------------------------------------------
