@@ -50,3 +50,26 @@ def test_the_favicon_is_the_product_s_icon(client, manager):
 
     assert icon.status_code == 301 and icon["Location"].endswith(".svg")
     assert 'rel="icon"' in home
+
+
+def test_a_form_with_a_stale_csrf_token_gets_the_russian_page(manager):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(manager)
+
+    response = client.post("/companies/new/", {"name": "ООО «Тест»"})
+
+    assert response.status_code == 403
+    assert "<h1>Страница устарела</h1>" in response.content.decode()
+
+
+def test_the_500_page_renders_without_a_request_or_static_files():
+    from django.template import loader
+    from django.utils import translation
+
+    with translation.override("ru"):
+        html = loader.get_template("500.html").render()
+
+    assert "<h1>Ошибка на сервере</h1>" in html and 'href="/"' in html
+    assert "/static/" not in html
