@@ -32,7 +32,8 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from deals.models import Task
+from deals.models import Deal, Task
+from deals.selectors import deal_visible_to
 from deals.services import task_comment_add
 from deals.services.tasks import can_work_on_task
 from fulfillment.api.parsers import loads as json_loads
@@ -131,6 +132,12 @@ def _task_page(
         {
             "task": task,
             "deal": task.deal,
+            # Back to the deal for whoever may open its card (its manager, the director).
+            "deal_url": (
+                reverse("deals:detail", args=[task.deal_id])
+                if deal_visible_to(request.user, Deal.objects.filter(pk=task.deal_id)).exists()
+                else ""
+            ),
             "refused_file": refused_file,
             "essentials": selectors.deal_essentials(task.deal),
             "files": selectors.deal_worker_files(task.deal),

@@ -11,6 +11,7 @@ from typing import Any
 from django import template
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.html import format_html
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from deals.fields import MultipleChoiceField
 from deals.pipelines.base import resolve
 from deals.pipelines.fields import field_label, model_field, requirement_label
-from fulfillment.roles import person_name
+from fulfillment.roles import is_director, person_name
 
 register = template.Library()
 KOPECK = Decimal("0.01")
@@ -119,3 +120,17 @@ def basename(name: str) -> str:
 def missing_labels(requirements) -> str:
     """«Компания, Контактное лицо»: what a move still lacks, by the spec's labels."""
     return ", ".join(requirement_label(r) for r in requirements)
+
+
+@register.simple_tag(takes_context=True)
+def task_link(context, task) -> str:
+    """A task's title as a link to where it is worked on: a warehouse task's page (its
+    progress and time), the director's inbox for the director's approvals, else the deal."""
+    user = context["request"].user
+    if task.kind == "warehouse":
+        url = reverse("warehouse:task", args=[task.pk])
+    elif is_director(user) and task.is_open:
+        url = reverse("deals:approvals") + f"#approval-{task.pk}"
+    else:
+        url = reverse("deals:detail", args=[task.deal_id]) + "#timeline"
+    return format_html('<a href="{}">{}</a>', url, task.title)

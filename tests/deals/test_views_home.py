@@ -130,3 +130,28 @@ def test_the_user_menu_switches_the_language_and_back(client, manager):
     assert 'value="en"' in russian and ">English</button>" in russian
     assert "<h1>Companies</h1>" in english and ">Русский</button>" in english
     assert "<h1>Компании</h1>" in client.get("/companies/").content.decode()
+
+
+def test_tasks_open_from_the_list_and_the_deal_card(
+    client, manager, director, django_capture_on_commit_callbacks
+):
+    from deals.models import Task
+    from deals.services import deal_move
+    from tests.api.conftest import approval_task
+    from tests.factories import make_deal
+
+    deal = make_deal("acceptance", "new", responsible=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        deal_move(deal=deal, transition="to_to_warehouse", actor=manager)
+    warehouse_task = Task.objects.get(deal=deal, kind=Task.Kind.WAREHOUSE)
+    approval = approval_task(make_deal("calculation", "director_approval", responsible=manager))
+    client.force_login(manager)
+
+    listed = client.get("/tasks/").content.decode()
+    card = client.get(f"/deals/{deal.pk}/").content.decode()
+    client.force_login(director)
+    inbox_link = client.get(f"/deals/{approval.deal_id}/").content.decode()
+
+    assert f'<a href="/warehouse/tasks/{warehouse_task.pk}/">' in listed
+    assert f'<a href="/warehouse/tasks/{warehouse_task.pk}/">' in card
+    assert f'<a href="/approvals/#approval-{approval.pk}">' in inbox_link
