@@ -30,6 +30,7 @@ from deals.models import (
 from deals.pipelines import get_pipeline
 from deals.pipelines.fields import DEAL_FIELDS, requirement_labels
 from fulfillment.exceptions import ApplicationError
+from fulfillment.roles import person_name
 
 
 class ServiceSaveAdmin(admin.ModelAdmin):
@@ -213,7 +214,14 @@ class DealAdmin(ServiceSaveAdmin):
     """One admin per pipeline (a proxy each); fields grouped as the pipeline spec groups them.
     The moves allowed now are buttons above the form, each with the fields it still lacks."""
 
-    list_display = ["__str__", "stage_name", "company", "responsible", "amount", "stage_entered_at"]
+    list_display = [
+        "__str__",
+        "stage_name",
+        "company",
+        "responsible_name",
+        "amount",
+        "stage_entered_at",
+    ]
     list_filter = ["stage", "responsible"]
     search_fields = ["title", "company__name", "company__inn"]
     list_select_related = ["company", "responsible"]
@@ -241,6 +249,10 @@ class DealAdmin(ServiceSaveAdmin):
     @admin.display(description=_("stage"), ordering="stage")
     def stage_name(self, obj: Deal) -> str:
         return obj.stage_label if obj and obj.pk else self.pipeline_spec.first_stage.label
+
+    @admin.display(description=_("responsible"), ordering="responsible__last_name")
+    def responsible_name(self, obj: Deal) -> str:
+        return person_name(obj.responsible)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         deal = self.get_object(request, object_id)
@@ -361,9 +373,30 @@ for _model in PIPELINE_MODELS.values():
 
 @admin.register(StageChange)
 class StageChangeAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "deal", "transition", "from_stage", "to_stage", "actor"]
-    list_filter = ["transition", "deal__pipeline"]
+    list_display = ["created_at", "deal", "move_name", "source_name", "target_name", "actor_name"]
+    list_filter = ["deal__pipeline"]
     list_select_related = ["deal", "actor"]
+
+    @admin.display(description=_("move"), ordering="transition")
+    def move_name(self, change: StageChange) -> str:
+        move = change.deal.pipeline_spec.transition(change.transition)
+        if move is not None:
+            return str(move.label)
+        return {"create": gettext("created"), "import": gettext("Imported from Bitrix24")}.get(
+            change.transition, change.transition
+        )
+
+    @admin.display(description=_("from stage"), ordering="from_stage")
+    def source_name(self, change: StageChange) -> str:
+        return change.stage_label(change.from_stage) or "—"
+
+    @admin.display(description=_("to stage"), ordering="to_stage")
+    def target_name(self, change: StageChange) -> str:
+        return change.stage_label(change.to_stage)
+
+    @admin.display(description=_("who"), ordering="actor__last_name")
+    def actor_name(self, change: StageChange) -> str:
+        return person_name(change.actor) if change.actor else gettext("the system")
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -394,10 +427,26 @@ class FieldChangeAdmin(admin.ModelAdmin):
         return False
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """The automation's actions by what they do, not by their codes."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        from deals.automation import action_label, registered_actions
+
+        return [(key, action_label(key)) for key in sorted(registered_actions())]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AutomationJob)
 class AutomationJobAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "deal", "status", "attempts", "done_at"]
-    list_filter = ["status", "action"]
+    list_display = ["created_at", "what", "deal", "status", "attempts", "done_at"]
+    list_select_related = ["deal"]
+    list_filter = ["status", ActionFilter]
     readonly_fields = [
         "deal",
         "stage_change",
@@ -409,6 +458,12 @@ class AutomationJobAdmin(admin.ModelAdmin):
         "done_at",
     ]
     actions = ["retry"]
+
+    @admin.display(description=_("action"), ordering="action")
+    def what(self, job: AutomationJob) -> str:
+        from deals.automation import action_label
+
+        return action_label(job.action)
 
     @admin.action(description=_("Run the selected jobs again"), permissions=["change"])
     def retry(self, request, queryset) -> None:

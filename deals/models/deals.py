@@ -341,7 +341,11 @@ def _pipeline_model(pipeline: Pipeline, class_name: str) -> type[Deal]:
     meta = type(
         "Meta",
         (),
-        {"proxy": True, "verbose_name": pipeline.label, "verbose_name_plural": pipeline.label},
+        {
+            "proxy": True,
+            "verbose_name": pipeline.label,
+            "verbose_name_plural": pipeline.plural_label or pipeline.label,
+        },
     )
     attrs = {
         "__module__": "deals.models",

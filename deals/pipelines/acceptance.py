@@ -15,6 +15,7 @@ from deals.pipelines.common import (
 ACCEPTANCE = Pipeline(
     code="acceptance",
     label=_("Goods acceptance request"),
+    plural_label=_("Goods acceptance requests"),
     stages=(
         Stage(
             "new",

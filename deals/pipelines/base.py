@@ -129,6 +129,7 @@ class Pipeline:
     label: str | Promise
     stages: tuple[Stage, ...]
     groups: tuple[FieldGroup, ...] = ()
+    plural_label: str | Promise = ""  # the admin's list title; the label when not given
     # Fields a handoff from this pipeline copies into a field of another name in the next:
     # ``(("amount", "proposal_amount"),)``.
     carried_as: tuple[tuple[str, str], ...] = ()

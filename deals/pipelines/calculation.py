@@ -9,6 +9,7 @@ from deals.pipelines.common import CLIENT_GROUP_FIELDS, COMPANY
 CALCULATION = Pipeline(
     code="calculation",
     label=_("Calculation request"),
+    plural_label=_("Calculation requests"),
     stages=(
         Stage(
             "new",

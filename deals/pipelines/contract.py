@@ -31,6 +31,7 @@ LEGAL_DETAILS = (
 CONTRACT = Pipeline(
     code="contract",
     label=_("Contract with a new client"),
+    plural_label=_("Contracts with new clients"),
     stages=(
         Stage("new", _("New contract"), requires=LEGAL_DETAILS),
         Stage("drafting", _("Prepare contract"), requires=(req("contract_draft_file"),)),

@@ -15,6 +15,7 @@ from deals.pipelines.common import (
 PROCESSING = Pipeline(
     code="processing",
     label=_("Goods processing request"),
+    plural_label=_("Goods processing requests"),
     stages=(
         Stage(
             "new",

@@ -19,6 +19,7 @@ def _to_marketplace(deal) -> bool:
 SHIPMENT = Pipeline(
     code="shipment",
     label=_("Shipment request"),
+    plural_label=_("Shipment requests"),
     stages=(
         Stage(
             "new",

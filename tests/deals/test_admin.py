@@ -335,3 +335,20 @@ def test_run_again_in_the_admin_restarts_a_failed_automation_job(
     job.refresh_from_db()
     assert (job.status, job.attempts) == ("done", 1)
     assert Task.objects.filter(deal=deal, kind=Task.Kind.WAREHOUSE).count() == 1
+
+
+def test_the_admin_speaks_the_business_s_words(client, administrator, manager):
+    deal = make_deal("calculation", "proposal", responsible=manager)
+    StageChange.objects.create(
+        deal=deal, transition="to_proposal", from_stage="new", to_stage="proposal", actor=manager
+    )
+    client.force_login(administrator)
+
+    index = client.get(reverse("admin:index")).content.decode()
+    deals = client.get(reverse("admin:deals_calculationdeal_changelist")).content.decode()
+    history = client.get(reverse("admin:deals_stagechange_changelist")).content.decode()
+
+    assert "CRM фулфилмента: администрирование" in index and "Django" not in index
+    assert "Заявки на просчет заказа" in index
+    assert "Сформировать КП" in deals and manager.get_full_name() in deals
+    assert "to_proposal" not in history and "Новая заявка на просчет заказа" in history
