@@ -219,6 +219,10 @@ def _clean_value(field: models.Field, value: Any, instance: models.Model) -> Any
     if isinstance(field, models.FileField):
         if value in (None, ""):
             return None
+        if isinstance(value, FieldFile) and value._committed:
+            # A file already stored (a handoff's КП): it was judged when it was uploaded, and
+            # reading it again would tie a handoff to the storage being reachable.
+            return value
         validate_upload(value)
         return value
     if isinstance(field, models.ForeignKey):

@@ -170,3 +170,13 @@ def test_a_contact_of_another_company_does_not_stop_the_handoff(manager):
 
     assert created
     assert (opened.company_id, opened.contact_id) == (company.pk, None)
+
+
+def test_a_kp_file_missing_from_storage_does_not_stop_the_handoff(manager, committed):
+    deal = make_deal("calculation", "client_approval", responsible=manager, company=_company(True))
+    deal.proposal_file.storage.delete(deal.proposal_file.name)  # another machine's storage
+
+    _win(deal, manager, committed)
+
+    acceptance = Deal.objects.get(pipeline="acceptance")
+    assert acceptance.proposal_file.name == deal.proposal_file.name

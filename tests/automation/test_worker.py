@@ -75,8 +75,10 @@ def test_a_won_calculation_is_handed_over_by_the_worker(worker, manager):
     assert (acceptance.company_id, acceptance.responsible, acceptance.title) == (
         deal.company_id,
         manager,
-        deal.title,
+        f"{deal.company.name}: заявка на приемку товара",
     )
+    # The КП came along, though this worker's storage never had the file.
+    assert acceptance.proposal_file.name == deal.proposal_file.name
     wait_for(
         lambda: AutomationJob.objects.filter(status="done").count() == 1,
         10,
