@@ -1,10 +1,13 @@
 """Demo data for the embedded default: a user of every role, companies with and without a
 contract, and deals standing in every stage of every pipeline, made through the services so
-that history and automation are what real use would leave behind."""
+that history and automation are what real use would leave behind — then spread over the last
+month, as a working company's CRM looks: deals of different ages, moves days apart, warehouse
+work that took hours."""
 
 from __future__ import annotations
 
 import datetime
+import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -55,6 +58,9 @@ COMPANIES = [
         "bik": "044525225",
         "bank_account": "40702810940000001234",
         "signatory": "Петрова Анна Сергеевна",
+        "has_contract": True,
+        "contract_number": "ФФ-2026/031",
+        "contract_date": datetime.date(2026, 2, 10),
     },
     {
         "name": "ИП Соколов",
@@ -67,7 +73,51 @@ COMPANIES = [
         "signatory": "Соколов Андрей Петрович",
     },
     {"name": "ООО «Новый бренд»", "inn": "7728168971"},
+    # New clients agreeing a contract now (one company per contract deal), their legal
+    # details known: the contract needs them.
+    *(
+        {
+            "name": name,
+            "legal_name": f"Общество с ограниченной ответственностью {name.removeprefix('ООО ')}",
+            "inn": inn,
+            "kpp": "770101001",
+            "ogrn": "1027700132195",
+            "legal_address": address,
+            "bik": "044525225",
+            "bank_account": "40702810938000000001",
+            "signatory": signatory,
+        }
+        for name, inn, address, signatory in (
+            ("ООО «Северный ветер»", "7704211201", "г. Москва, ул. Тверская, д. 7", "Волков С. А."),
+            (
+                "ООО «Маркет Плюс»",
+                "7710140679",
+                "г. Москва, Ленинский пр-т, д. 30",
+                "Кузнецова Н. В.",
+            ),
+            (
+                "ООО «Домашний уют»",
+                "7702070139",
+                "г. Москва, ул. Мясницкая, д. 12",
+                "Морозов П. И.",
+            ),
+            ("ООО «Спорт Лайн»", "7707049388", "г. Москва, ул. Арбат, д. 21", "Лебедева Т. О."),
+            ("ООО «Тёплый дом»", "7714617793", "г. Москва, пр-т Мира, д. 101", "Орлов Д. Н."),
+        )
+    ),
 ]
+CONTACTS = [
+    ("Иван Петров", "Директор"),
+    ("Елена Смирнова", "Коммерческий директор"),
+    ("Андрей Соколов", "Индивидуальный предприниматель"),
+    ("Ольга Новикова", "Менеджер по закупкам"),
+    ("Сергей Волков", "Директор"),
+    ("Наталья Кузнецова", "Руководитель отдела продаж"),
+    ("Павел Морозов", "Директор"),
+    ("Татьяна Лебедева", "Менеджер маркетплейсов"),
+    ("Дмитрий Орлов", "Генеральный директор"),
+]
+DAYS = 30  # how far back the demo's history goes
 
 
 def _pdf(name: str) -> ContentFile:
@@ -218,19 +268,26 @@ def seed_demo() -> list[tuple[str, str]]:
     companies = []
     for number, details in enumerate(COMPANIES, start=1):
         company = services.company_create(**details)
+        name, position = CONTACTS[number - 1]
         services.contact_create(
             company=company,
-            name=f"Контактное лицо {number}",
-            phone=f"+7 900 000-00-0{number}",
+            name=name,
+            position=position,
+            phone=f"+7 9{number:02d} 555-{number:02d}-{number + 10:02d}",
             email=f"client{number}@example.com",
         )
         companies.append(company)
     managers = [users["manager"], users["manager2"]]
+    contracted = [c for c in companies if c.has_contract]
+    newcomers = companies[4:]  # no contract yet: one contract deal each
     for pipeline in PIPELINES.values():
         for index, stage in enumerate(pipeline.stages):
-            company = companies[index % len(companies)]
             if pipeline.code == "contract":
-                company = companies[1 + index % 2]  # companies without a contract
+                company = newcomers[index % len(newcomers)]
+            elif pipeline.code == "calculation":
+                company = companies[index % 3]  # the won one hands over to an acceptance
+            else:
+                company = contracted[index % len(contracted)]
             manager = managers[index % 2]
             values = _deal_data(pipeline.code, company)
             deal = services.deal_create(
@@ -242,7 +299,6 @@ def seed_demo() -> list[tuple[str, str]]:
             _walk(deal, stage.code, manager, values, users)
     # A new client says yes to the КП: the contract deal opens and the request waits on it.
     newcomer = companies[3]
-    services.contact_create(company=newcomer, name="Ольга Новикова", email="olga@example.com")
     values = _deal_data("calculation", newcomer)
     deal = services.deal_create(
         pipeline="calculation",
@@ -251,4 +307,68 @@ def seed_demo() -> list[tuple[str, str]]:
         data=_needed(CALCULATION, "new", values),
     )
     _walk(deal, "won", managers[0], values, users)
+    _spread_over_the_month()
     return logins
+
+
+def _spread_over_the_month() -> None:
+    """Give each deal an age of its own within the last ``DAYS`` days and its events room:
+    created that many days ago, each later event of its history some days after the one
+    before, the warehouse's work taking hours. Only timestamps change (the seeding made
+    everything through the services a moment ago)."""
+
+    rng = random.Random(2026)
+    now = timezone.now()
+    for deal in Deal.objects.order_by("pk"):
+        _age(deal, rng, now)
+
+
+def _age(deal: Deal, rng: random.Random, now: datetime.datetime) -> None:
+    """One deal's history spread out (see ``_spread_over_the_month``)."""
+    from deals.models import AutomationJob, DealComment, FieldChange, StageChange
+    from warehouse.models import WorkSession
+
+    changes = list(StageChange.objects.filter(deal=deal).order_by("created_at", "pk"))
+    start = now - datetime.timedelta(days=rng.randint(len(changes) + 1, DAYS))
+    moment = start
+    shift: dict[int, datetime.timedelta] = {}
+    for change in changes:
+        shift[change.pk] = moment - change.created_at
+        moment += datetime.timedelta(days=rng.uniform(0.5, 2.5), minutes=rng.randint(0, 600))
+        moment = min(moment, now - datetime.timedelta(hours=1))
+
+    def moved(at: datetime.datetime | None) -> datetime.datetime | None:
+        """A timestamp of the deal moved with the move it followed."""
+        if at is None or not changes:
+            return at
+        before = [c for c in changes if c.created_at <= at] or changes[:1]
+        return at + shift[before[-1].pk]
+
+    for change in changes:
+        StageChange.objects.filter(pk=change.pk).update(created_at=moved(change.created_at))
+    for job in AutomationJob.objects.filter(deal=deal):
+        AutomationJob.objects.filter(pk=job.pk).update(
+            created_at=moved(job.created_at),
+            next_run_at=moved(job.next_run_at),
+            done_at=moved(job.done_at),
+        )
+    for task in Task.objects.filter(deal=deal):
+        created = moved(task.created_at)
+        completed = moved(task.completed_at)
+        if completed is not None:  # the work (or the decision) took hours, not a moment
+            completed = max(completed, created) + datetime.timedelta(hours=rng.randint(2, 20))
+        Task.objects.filter(pk=task.pk).update(created_at=created, completed_at=completed)
+        for session in WorkSession.objects.filter(task=task):
+            began = created + datetime.timedelta(hours=rng.randint(1, 3))
+            stopped = None
+            if session.stopped_at is not None:
+                stopped = began + datetime.timedelta(minutes=rng.randint(35, 190))
+            WorkSession.objects.filter(pk=session.pk).update(started_at=began, stopped_at=stopped)
+    for model in (DealComment, FieldChange):
+        for row in model.objects.filter(deal=deal):
+            model.objects.filter(pk=row.pk).update(created_at=moved(row.created_at))
+    Deal.objects.filter(pk=deal.pk).update(
+        created_at=start,
+        stage_entered_at=moved(deal.stage_entered_at),
+        closed_at=moved(deal.closed_at),
+    )

@@ -69,6 +69,19 @@ def test_demo_data_has_every_role_and_every_stage_and_is_idempotent(capsys):
     }
     assert Task.objects.filter(status=Task.Status.DONE).count() >= 10
     assert not AutomationJob.objects.exclude(status=AutomationJob.Status.DONE).exists()
+    # A working month, not one moment: deals of different ages, warehouse work that took
+    # time, named people, and open contract deals only for companies without a contract.
+    from django.utils import timezone
+
+    from deals.models import Contact
+    from warehouse.models import WorkSession
+
+    ages = {(timezone.now() - d.stage_entered_at).days for d in Deal.objects.all()}
+    assert len(ages) >= 10 and max(ages) >= 20
+    assert all(s.seconds() >= 30 * 60 for s in WorkSession.objects.filter(stopped_at__isnull=False))
+    assert not Contact.objects.filter(name__startswith="Контактное лицо").exists()
+    open_contracts = Deal.objects.filter(pipeline="contract").exclude(stage__in=["won", "lost"])
+    assert not open_contracts.filter(company__has_contract=True).exists()
     count = Deal.objects.count()
     call_command("seed_demo")
     assert Deal.objects.count() == count
