@@ -13,6 +13,7 @@ urlpatterns = [
     path("pipelines/<slug:code>/new/", views.deal_new, name="new"),
     path("pipelines/<slug:code>/columns/<slug:stage>/", views.board_column, name="column"),
     path("deals/<int:pk>/", views.deal_detail, name="detail"),
+    path("deals/<int:pk>/preview/", views.deal_preview, name="preview"),
     path("deals/<int:pk>/groups/<int:group>/", views.deal_group, name="group"),
     path("deals/<int:pk>/groups/<int:group>/edit/", views.deal_edit, name="edit"),
     path("deals/<int:pk>/comments/", views.deal_comment, name="comment"),

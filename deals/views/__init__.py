@@ -13,7 +13,7 @@ from deals.views.companies import (
     contact_edit,
 )
 from deals.views.create import deal_new
-from deals.views.deal import deal_comment, deal_detail, deal_edit, deal_group
+from deals.views.deal import deal_comment, deal_detail, deal_edit, deal_group, deal_preview
 from deals.views.home import home, tasks
 from deals.views.moves import deal_move, deal_moves
 from deals.views.search import search
@@ -37,6 +37,7 @@ __all__ = [
     "deal_move",
     "deal_moves",
     "deal_new",
+    "deal_preview",
     "deal_table",
     "home",
     "search",

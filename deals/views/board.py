@@ -32,6 +32,7 @@ from deals.page_selectors import (
     deal_board_column,
 )
 from deals.pipelines import PIPELINES, Pipeline, Stage
+from deals.pipelines.fields import creatable_stages
 from deals.selectors import deal_list
 from deals.templatetags.deal_tags import money
 from deals.views.common import sales_required
@@ -86,7 +87,8 @@ def _url_with_id(name: str) -> Callable[[int], str]:
 CARD_HTML = """
 <li class="deal-card" draggable="{draggable}" data-deal="{pk}" data-stage="{stage}" \
 data-moves-url="{moves_url}">
-  <a class="deal-title" id="deal-{pk}" href="{url}">{title}</a>
+  <a class="deal-title" id="deal-{pk}" href="{url}" hx-get="{preview_url}" \
+hx-target="#side-panel" hx-swap="innerHTML">{title}</a>
   <p class="deal-client">{client}</p>
   <p class="deal-amount">{amount}</p>
   <p class="deal-meta">
@@ -117,6 +119,7 @@ class CardPrinter:
         )
         self.deal_url = _url_with_id("deals:detail")
         self.moves_url = _url_with_id("deals:moves")
+        self.preview_url = _url_with_id("deals:preview")
         self.in_stage = escape(gettext("%(days)s d. in stage"))
         self.open_tasks = OPEN_TASKS_HTML.format(escape(gettext("Open tasks: %(n)s")))
         self.move_label = escape(gettext("Move…"))
@@ -141,6 +144,7 @@ class CardPrinter:
                 menu=menu,
                 stage=escape(card["stage"]),
                 url=self.deal_url(pk),
+                preview_url=self.preview_url(pk),
                 moves_url=moves_url,
                 title=escape(card["title"]),
                 client=escape(card["client"] or "—"),
@@ -202,6 +206,7 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
         "columns": printed_columns(columns, pipeline=pipeline, query=query, user=request.user),
         "filters": filters,
         "moves": board_moves(pipeline),
+        "creatable": creatable_stages(pipeline.code),  # the columns' quick «+»
         "query": query,
     }
     status = _status(filters)

@@ -60,6 +60,23 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@sales_required
+def deal_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The deal in the board's side panel: its fields (editable in place), open tasks and a
+    way to move it or open its card, without leaving the board."""
+    deal = visible_deal(request, pk)
+    return render(
+        request,
+        "deals/_preview.html",
+        {
+            "deal": deal,
+            "groups": _groups(deal),
+            "open_tasks": deal_open_tasks(deal=deal),
+            "can_move": bool(services.deal_available_moves(deal=deal, user=request.user)),
+        },
+    )
+
+
 def _group_or_404(deal: Deal, index: int) -> dict:
     groups = _groups(deal)
     if not 0 <= index < len(groups):

@@ -37,6 +37,20 @@
     if (document.body.dataset.page === "deal") window.location.reload();
   });
 
+  // --- board: the side panel a card's title opens ------------------------------------------
+  function closePanel() {
+    var panel = document.getElementById("side-panel");
+    if (panel) panel.innerHTML = "";
+  }
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-close-panel]")) closePanel();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !document.querySelector("dialog[open]")) closePanel();
+  });
+  // A move made from the panel refreshes the board; the panel then shows a stale stage.
+  document.body.addEventListener("dealMoved", closePanel);
+
   // --- board: drag a card onto a column the spec lets it move to -------------------------
   function boardMoves() {
     var node = document.getElementById("board-moves");

@@ -89,3 +89,27 @@ def test_a_seven_stage_board_fits_a_desktop_with_narrower_closed_columns(
     assert _overflow(page) == 0
     if pipeline == "acceptance":
         screenshot("manager-desktop-acceptance-board")
+
+
+def test_a_card_opens_in_a_side_panel_and_a_column_adds_a_deal(
+    page, live_server, login, screenshot, manager
+):
+    deal = make_deal("calculation", "proposal", responsible=manager, title="Посуда для кафе")
+    page.set_viewport_size(DESKTOP)
+    login(manager)
+    page.goto(f"{live_server.url}/pipelines/calculation/")
+
+    page.get_by_role("link", name="Посуда для кафе").click()
+
+    panel = page.locator("#side-panel")
+    expect(panel.get_by_role("link", name="Открыть карточку")).to_be_visible()
+    expect(panel).to_contain_text("Сформировать КП")
+    assert page.url == f"{live_server.url}/pipelines/calculation/"  # still on the board
+    screenshot("manager-desktop-board-side-panel")
+    page.keyboard.press("Escape")
+    expect(panel).to_be_empty()
+
+    page.locator('.column[data-stage="proposal"] .quick-add').click()
+    expect(page).to_have_url(f"{live_server.url}/pipelines/calculation/new/?stage=proposal")
+    assert page.locator("#id_stage").input_value() == "proposal"
+    assert deal.pk
