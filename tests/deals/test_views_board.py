@@ -97,7 +97,12 @@ def test_a_card_links_its_deal_and_carries_its_moves_for_drag_and_drop(client, m
         f'<li class="deal-card" draggable="true" data-deal="{deal.pk}" data-stage="proposal" '
         f'data-moves-url="{moves}">'
     ) in html
-    assert f'href="{reverse("deals:detail", args=[deal.pk])}">Перетаскиваемая</a>' in html
+    # The title links the card (a new tab, no JavaScript) and opens the side panel.
+    assert (
+        f'href="{reverse("deals:detail", args=[deal.pk])}" '
+        f'hx-get="{reverse("deals:preview", args=[deal.pk])}" '
+        'hx-target="#side-panel" hx-swap="innerHTML">Перетаскиваемая</a>'
+    ) in html
     assert f'hx-get="{moves}" hx-target="#dialog-slot" aria-describedby="deal-{deal.pk}"' in html
     assert 'id="board-moves"' in html  # the spec's drops, read by the drag-and-drop script
 
