@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from deals import automation, services
-from deals.exceptions import DealConflictError, DealFieldError, MissingFieldsError
+from deals.exceptions import (
+    MISSING_FIELDS,
+    DealConflictError,
+    DealFieldError,
+    MissingFieldsError,
+)
 from deals.forms import CommentRequiredForm, FailureForm, MissingFieldsForm
 from deals.models import Deal
 from deals.pipelines import Transition
@@ -70,6 +75,16 @@ def _dialog(
         return render(request, "deals/move.html", context)
     response = render(request, "deals/_move_dialog.html", context)
     return reswap(retarget(response, DIALOG_SLOT), "innerHTML")
+
+
+def _still_missing(form: forms.Form) -> str:
+    """A partly filled dialog keeps its summary on top: the fields still left empty."""
+    empty = [
+        str(form.fields[name].label)
+        for name, errors in form.errors.as_data().items()
+        if name in form.fields and any(e.code == "required" for e in errors)
+    ]
+    return _(MISSING_FIELDS) % {"fields": ", ".join(empty)} if empty else ""
 
 
 def _expected_stage(request: HttpRequest) -> str | None:
@@ -135,7 +150,7 @@ def deal_move(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
     submitted = request.POST.get("dialog") == "1" or move.kind != "forward"
     form = _form(request, deal, move, bound=True) if submitted else None
     if form is not None and not form.is_valid():
-        return _dialog(request, deal, move, form)
+        return _dialog(request, deal, move, form, error=_still_missing(form))
     try:
         services.deal_move(
             deal=deal,

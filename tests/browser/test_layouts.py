@@ -113,3 +113,27 @@ def test_a_card_opens_in_a_side_panel_and_a_column_adds_a_deal(
     expect(page).to_have_url(f"{live_server.url}/pipelines/calculation/new/?stage=proposal")
     assert page.locator("#id_stage").input_value() == "proposal"
     assert deal.pk
+
+
+def test_a_partly_filled_move_dialog_keeps_its_summary_on_top_and_goes_to_what_is_left(
+    page, live_server, login, manager
+):
+    deal = make_deal("calculation", "new", responsible=manager, complete=False)
+    page.set_viewport_size(DESKTOP)
+    login(manager)
+    page.goto(f"{live_server.url}/deals/{deal.pk}/")
+    page.get_by_role("button", name="Далее: «Сформировать КП»").click()
+    dialog = page.locator("dialog[open]")
+    expect(dialog.locator(".is-missing")).to_have_count(6)
+
+    dialog.get_by_label("Описание товара").fill("Посуда")
+    dialog.get_by_label("Количество SKU").fill("12")
+    dialog.get_by_role("button", name="Сохранить и перейти").click()
+
+    dialog = page.locator("dialog[open]")
+    alert = dialog.get_by_role("alert").first
+    expect(alert).to_contain_text("Заполните обязательные поля")
+    assert alert.bounding_box()["y"] < dialog.locator(".is-missing").first.bounding_box()["y"]
+    focused = page.evaluate("document.activeElement.closest('.is-missing') !== null")
+    assert focused  # the first field still to fill is where the cursor is
+    assert dialog.get_by_label("Описание товара").input_value() == "Посуда"
