@@ -17,6 +17,13 @@ from bitrix.webhooks import webhook_create
 from deals.staff import may_be_responsible
 
 
+def _responsible(user):
+    """A user who takes deals: an active manager or the director (else a form error)."""
+    if user is not None and not may_be_responsible(user):
+        raise forms.ValidationError(_("This user cannot be responsible for deals."))
+    return user
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -60,10 +67,7 @@ class ImportRunForm(forms.ModelForm):
         return files
 
     def clean_default_responsible(self):
-        user = self.cleaned_data["default_responsible"]
-        if user is not None and not may_be_responsible(user):
-            raise forms.ValidationError(_("This user cannot be responsible for deals."))
-        return user
+        return _responsible(self.cleaned_data["default_responsible"])
 
 
 @admin.register(ImportRun)
@@ -135,10 +139,7 @@ class WebhookForm(forms.ModelForm):
         fields = ["user", "label", "lead_responsible"]
 
     def clean_lead_responsible(self):
-        user = self.cleaned_data["lead_responsible"]
-        if user is not None and not may_be_responsible(user):
-            raise forms.ValidationError(_("This user cannot be responsible for deals."))
-        return user
+        return _responsible(self.cleaned_data["lead_responsible"])
 
 
 @admin.register(Webhook)

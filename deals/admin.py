@@ -371,8 +371,21 @@ for _model in PIPELINE_MODELS.values():
     admin.site.register(_model, DealAdmin)
 
 
+class HistoryAdmin(admin.ModelAdmin):
+    """What happened, read only: nobody adds, edits or deletes it."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(HistoryAdmin):
     list_display = ["created_at", "deal", "move_name", "source_name", "target_name", "actor_name"]
     list_filter = ["deal__pipeline"]
     list_select_related = ["deal", "actor"]
@@ -398,33 +411,15 @@ class StageChangeAdmin(admin.ModelAdmin):
     def actor_name(self, change: StageChange) -> str:
         return person_name(change.actor) if change.actor else gettext("the system")
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(FieldChange)
-class FieldChangeAdmin(admin.ModelAdmin):
-    """The audit trail, read only: nobody edits or deletes what happened."""
+class FieldChangeAdmin(HistoryAdmin):
+    """The audit trail."""
 
     list_display = ["created_at", "subject", "deal", "company", "contact", "field", "actor"]
     list_filter = ["subject", "field"]
     list_select_related = ["deal", "company", "contact", "actor"]
     search_fields = ["deal__title", "company__name", "contact__name", "old_text", "new_text"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ActionFilter(admin.SimpleListFilter):
