@@ -349,3 +349,12 @@ def test_a_website_request_without_a_client_is_refused(client, hook):
 
     assert response.status_code == 400
     assert "нужен клиент" in _json(response)["error_description"]
+
+
+def test_a_json_body_too_deep_or_not_json_is_a_400_with_the_reason(client, hook):
+    deep = "[" * 100 + "]" * 100
+    too_deep = client.post(f"{hook}user.current", deep, content_type="application/json")
+    broken = client.post(f"{hook}user.current", "{nope", content_type="application/json")
+
+    assert too_deep.status_code == 400 and _json(too_deep)["error"] == "INVALID_REQUEST"
+    assert broken.status_code == 400 and _json(broken)["error"] == "INVALID_REQUEST"
