@@ -210,6 +210,35 @@ def _service_value(form: forms.Form, name: str):
     return value
 
 
+class StageFilter(admin.SimpleListFilter):
+    """A pipeline's stages by their names."""
+
+    title = _("stage")
+    parameter_name = "stage"
+
+    def lookups(self, request, model_admin):
+        return [(stage.code, stage.label) for stage in model_admin.pipeline_spec.stages]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(stage=self.value()) if self.value() else queryset
+
+
+class ResponsibleFilter(admin.SimpleListFilter):
+    """People by their full names (those who may be responsible)."""
+
+    title = _("responsible")
+    parameter_name = "responsible"
+
+    def lookups(self, request, model_admin):
+        from deals.staff import sales_staff
+
+        return [(str(user.pk), person_name(user)) for user in sales_staff()]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(responsible_id=value) if value and value.isdigit() else queryset
+
+
 class DealAdmin(ServiceSaveAdmin):
     """One admin per pipeline (a proxy each); fields grouped as the pipeline spec groups them.
     The moves allowed now are buttons above the form, each with the fields it still lacks."""
@@ -222,7 +251,7 @@ class DealAdmin(ServiceSaveAdmin):
         "amount",
         "stage_entered_at",
     ]
-    list_filter = ["stage", "responsible"]
+    list_filter = [StageFilter, ResponsibleFilter]
     search_fields = ["title", "company__name", "company__inn"]
     list_select_related = ["company", "responsible"]
     autocomplete_fields = ["company", "contact", "source_deal"]
