@@ -98,7 +98,8 @@ hx-target="#side-panel" hx-swap="innerHTML">{title}</a>
   </p>
   {menu}
 </li>"""
-MENU_HTML = """<button type="button" class="card-menu" hx-get="{moves_url}" \
+MENU_HTML = """<button type="button" class="card-menu" \
+hx-get="{moves_url}?expected_stage={stage}" \
 hx-target="#dialog-slot" aria-describedby="deal-{pk}">{move_label}</button>"""
 OPEN_TASKS_HTML = '<span class="tasks">{}</span>'
 
@@ -135,7 +136,12 @@ class CardPrinter:
         menu = (
             ""
             if fixed
-            else MENU_HTML.format(moves_url=moves_url, pk=int(pk), move_label=self.move_label)
+            else MENU_HTML.format(
+                moves_url=moves_url,
+                stage=escape(card["stage"]),
+                pk=int(pk),
+                move_label=self.move_label,
+            )
         )
         return mark_safe(
             CARD_HTML.format(

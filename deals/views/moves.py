@@ -121,8 +121,13 @@ def _move_arguments(form: forms.Form | None) -> dict[str, Any]:
 
 @sales_required
 def deal_moves(request: HttpRequest, pk: int) -> HttpResponse:
-    """The stage menu of a card: the moves allowed now (keyboard users' drag and drop)."""
+    """The stage menu of a card: the moves allowed now (keyboard users' drag and drop). A card
+    showing a stage the deal has left since says where it is instead."""
     deal = visible_deal(request, pk)
+    try:
+        services.deal_stage_check(deal=deal, expected_stage=_expected_stage(request))
+    except ApplicationError as error:
+        return _moved_meanwhile(request, deal, error.message)
     context = {"deal": deal, "moves": services.deal_available_moves(deal=deal, user=request.user)}
     if not request.htmx:
         return render(request, "deals/moves.html", context)

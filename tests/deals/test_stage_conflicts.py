@@ -165,3 +165,21 @@ def test_the_automation_writing_to_a_deal_moved_meanwhile_gets_a_conflict(propos
 
     assert refused.value.stage == "lost"
     assert Deal.objects.get(pk=proposal.pk).director_approved_at is None
+
+
+def test_a_card_s_stage_menu_from_a_stale_board_says_where_the_deal_is(client, manager):
+    from django.urls import reverse
+
+    deal = make_deal("calculation", "proposal", responsible=manager)
+    client.force_login(manager)
+    board = client.get(reverse("deals:board", args=["calculation"])).content.decode()
+    assert f'/deals/{deal.pk}/moves/?expected_stage=proposal"' in board
+    Deal.objects.filter(pk=deal.pk).update(stage="director_approval")  # someone moved it
+
+    menu = client.get(
+        reverse("deals:moves", args=[deal.pk]) + "?expected_stage=proposal",
+        headers={"HX-Request": "true"},
+    )
+
+    assert "Согласовать КП с ГД" in menu.content.decode()
+    assert "Далее: «Согласовать КП с клиентом»" not in menu.content.decode()

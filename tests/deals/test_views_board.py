@@ -103,7 +103,9 @@ def test_a_card_links_its_deal_and_carries_its_moves_for_drag_and_drop(client, m
         f'hx-get="{reverse("deals:preview", args=[deal.pk])}" '
         'hx-target="#side-panel" hx-swap="innerHTML">Перетаскиваемая</a>'
     ) in html
-    assert f'hx-get="{moves}" hx-target="#dialog-slot" aria-describedby="deal-{deal.pk}"' in html
+    # The stage menu says which stage the card showed (a deal moved since says where it is).
+    menu = f'hx-get="{moves}?expected_stage=proposal" hx-target="#dialog-slot"'
+    assert f'{menu} aria-describedby="deal-{deal.pk}"' in html
     assert 'id="board-moves"' in html  # the spec's drops, read by the drag-and-drop script
 
 
