@@ -131,9 +131,19 @@ def test_a_partly_filled_move_dialog_keeps_its_summary_on_top_and_goes_to_what_i
     dialog.get_by_role("button", name="Сохранить и перейти").click()
 
     dialog = page.locator("dialog[open]")
-    alert = dialog.get_by_role("alert").first
-    expect(alert).to_contain_text("Заполните обязательные поля")
-    assert alert.bounding_box()["y"] < dialog.locator(".is-missing").first.bounding_box()["y"]
+    summary = dialog.locator(".move-form > p.error[role=alert]")
+    expect(summary).to_contain_text("Заполните обязательные поля")
+    expect(summary).to_be_visible()
+    expect(dialog.locator(".is-missing").first).to_be_visible()
+    above = page.evaluate(
+        """() => {
+            const dialog = document.querySelector("dialog[open]");
+            const summary = dialog.querySelector(".move-form > p.error[role=alert]");
+            const first = dialog.querySelector(".is-missing");
+            return summary.getBoundingClientRect().top < first.getBoundingClientRect().top;
+        }"""
+    )
+    assert above  # the summary stays on top of what is left to fill
     focused = page.evaluate("document.activeElement.closest('.is-missing') !== null")
     assert focused  # the first field still to fill is where the cursor is
     assert dialog.get_by_label("Описание товара").input_value() == "Посуда"
