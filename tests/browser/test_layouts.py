@@ -144,6 +144,9 @@ def test_a_partly_filled_move_dialog_keeps_its_summary_on_top_and_goes_to_what_i
         }"""
     )
     assert above  # the summary stays on top of what is left to fill
-    focused = page.evaluate("document.activeElement.closest('.is-missing') !== null")
-    assert focused  # the first field still to fill is where the cursor is
+    # The first field still to fill is where the cursor goes (once the dialog is shown).
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.closest('.is-missing') !== null",
+        timeout=5000,
+    )
     assert dialog.get_by_label("Описание товара").input_value() == "Посуда"

@@ -53,8 +53,15 @@ def test_a_refused_result_is_said_in_view_with_the_text_kept(
 
     alert = page.locator(".comment-form [role=alert]").first
     expect(alert).to_contain_text("program.exe")
-    box = alert.bounding_box()
-    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]  # on the screen
+    # Brought onto the screen (once the page's script has run).
+    page.wait_for_function(
+        """() => {
+            const alert = document.querySelector(".comment-form [role=alert]");
+            const box = alert.getBoundingClientRect();
+            return box.top >= 0 && box.bottom <= window.innerHeight;
+        }""",
+        timeout=5000,
+    )
     assert page.input_value("#id_text") == "Пересчитали 480 шт."
     expect(page.locator(".comment-form")).to_contain_text("Файл «program.exe» не сохранен")
     screenshot("warehouse-refused-result-phone")
