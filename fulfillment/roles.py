@@ -26,6 +26,12 @@ def person_name(user: AbstractBaseUser) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def acting_person(actor: AnyUser | None) -> AbstractBaseUser | None:
+    """Who a history row names as having acted: the signed-in person, or ``None`` for the
+    automation (no actor) and anonymous callers."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def user_roles(user: AnyUser) -> frozenset[str]:
     """The names of the user's groups, fetched once per user object."""
     if not user.is_authenticated:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 
 from deals.fields import MultipleChoiceField
 from deals.models import Company, Contact, Deal, FieldChange
-from fulfillment.roles import AnyUser, person_name
+from fulfillment.roles import AnyUser, acting_person, person_name
 
 
 class Recorded(NamedTuple):
@@ -112,7 +112,7 @@ def record_changes(
             "company_id": instance.company_id,
         }
     at = at or timezone.now()
-    actor = actor if getattr(actor, "is_authenticated", False) else None
+    actor = acting_person(actor)
     changes = [
         FieldChange(
             **owner,

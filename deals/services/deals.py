@@ -48,7 +48,7 @@ from deals.services import audit
 from deals.staff import NOT_RESPONSIBLE, may_be_responsible
 from deals.validators import check_text
 from fulfillment.exceptions import PermissionDeniedError
-from fulfillment.roles import AnyUser, person_name
+from fulfillment.roles import AnyUser, acting_person, person_name
 
 # Office 97 files are OLE compound files; filetype tells .doc from .xls by heuristics that miss
 # files other tools write, so the compound file's own signature («ole») is enough for them.
@@ -453,11 +453,11 @@ def deal_create(
         stage=stage,
         title=title,
         responsible=responsible or actor,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=acting_person(actor),
         source_deal=source_deal,
     )
     data = dict(data or {})
-    if getattr(actor, "is_authenticated", False):
+    if acting_person(actor) is not None:
         data.setdefault("responsible", responsible or actor)
     edit = _apply_fields(deal, data)
     edit.columns = []  # a new deal's values are not changes; its company's are
@@ -677,7 +677,7 @@ def _commit_move(
             transition=move.name,
             from_stage=source,
             to_stage=deal.stage,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor=acting_person(actor),
             comment=comment,
             reason=kwargs.get("reason"),
             created_at=now,

@@ -22,7 +22,7 @@ from deals.models import PIPELINE_MODELS, Deal, LossReason, StageChange
 from deals.pipelines import get_pipeline
 from deals.services import audit
 from deals.services.deals import _apply_fields
-from fulfillment.roles import AnyUser
+from fulfillment.roles import AnyUser, acting_person
 
 IMPORT_TRANSITION = "import"
 IMPORTED = _("Imported from Bitrix24")
@@ -117,17 +117,13 @@ def deal_import(
                 transition=IMPORT_TRANSITION,
                 from_stage=deal.stage,
                 to_stage=stage,
-                actor=_person(actor),
+                actor=acting_person(actor),
                 comment=str(IMPORTED),
                 reason=reason,
                 created_at=now,
             )
             deal.refresh_from_db()
         return deal, "updated"
-
-
-def _person(actor: AnyUser | None):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _reason(stage_spec, label: str, pipeline: str) -> LossReason | None:
@@ -169,7 +165,7 @@ def _create(
         transition=IMPORT_TRANSITION,
         from_stage="",
         to_stage=stage,
-        actor=_person(actor),
+        actor=acting_person(actor),
         comment=str(IMPORTED),
         reason=deal.failure_reason,
         created_at=at,

@@ -21,6 +21,7 @@ from fulfillment.exceptions import ApplicationError, PermissionDeniedError
 from fulfillment.roles import (
     AnyUser,
     Role,
+    acting_person,
     has_role,
     is_administrator,
     is_director,
@@ -99,7 +100,7 @@ def tasks_cancel_of_stage(
     Task.objects.filter(pk__in=[task.pk for task in tasks]).update(
         status=Task.Status.CANCELLED, completed_at=at
     )
-    actor = actor if getattr(actor, "is_authenticated", False) else None
+    actor = acting_person(actor)
     for task in tasks:
         task.status, task.completed_at = Task.Status.CANCELLED, at
         for handler in _CANCELLED_HANDLERS:
