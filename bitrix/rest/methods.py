@@ -112,28 +112,27 @@ def _split(key: str) -> tuple[str, str, bool]:
     return key, "exact", False
 
 
-def _filtered(queryset: QuerySet, filters: dict[str, Any], paths: dict[str, Callable]) -> QuerySet:
+# A filter field: its value and lookup (``gte``, ``icontains``, ``exact``…) as a condition.
+Condition = Callable[[Any, str], Q]
+
+
+def _filtered(queryset: QuerySet, filters: Any, conditions: dict[str, Condition]) -> QuerySet:
     """Bitrix24's ``filter``: ``{">=OPPORTUNITY": 1000, "@STAGE_ID": [...], "%TITLE": "x"}``.
-    ``paths`` turn a field name and value into the ORM path and value; unknown fields are
-    ignored, as Bitrix24 ignores them."""
+    ``conditions`` turn a field's value into a condition; unknown fields are ignored, as
+    Bitrix24 ignores them. A list (or ``@``) matches any of its values."""
     for key, value in upper_keys(filters).items():
         name, lookup, negate = _split(key)
-        if name not in paths:
+        if name not in conditions:
             continue
-        values = value if isinstance(value, list) else [value]
-        if lookup != "in" and isinstance(value, list):
-            lookup = "in"
         try:
-            converted = [paths[name](v) for v in values]
+            if lookup == "in" or isinstance(value, list):
+                condition = Q()
+                for item in value if isinstance(value, list) else [value]:
+                    condition |= conditions[name](item, "exact")
+            else:
+                condition = conditions[name](value, lookup)
         except (ValueError, TypeError, InvalidOperation, records.FieldRefused):
             raise RestError(gettext(BAD_VALUE) % {"field": name, "value": value}) from None
-        condition = Q()
-        if lookup == "in":
-            for path, item in converted:
-                condition |= Q(**{path: item})
-        else:
-            path, item = converted[0]
-            condition = Q(**{f"{path}__{lookup}": item}) if not isinstance(item, Q) else item
         queryset = queryset.exclude(condition) if negate else queryset.filter(condition)
     return queryset
 
@@ -189,36 +188,39 @@ def _moment(value: Any):
     return parsed
 
 
-def _same(path: str) -> Callable[[Any], tuple[str, Any]]:
-    return lambda value: (path, value)
+def _column(path: str, convert: Callable[[Any], Any] = lambda value: value) -> Condition:
+    """A column compared with the value as the lookup says."""
+    return lambda value, lookup: Q(**{f"{path}__{lookup}": convert(value)})
 
 
-def _converted(path: str, convert: Callable[[Any], Any]) -> Callable[[Any], tuple[str, Any]]:
-    return lambda value: (path, convert(value))
+def _closed(value: Any, lookup: str) -> Q:
+    return Q(closed_at__isnull=str(value).upper() != "Y")
 
 
-def _stage_filter(value: Any) -> tuple[str, Q]:
+def _stage(value: Any, lookup: str) -> Q:
+    """A status id (``NEW``, ``C1:WON``) is a pipeline and one of its stages."""
     status = str(value).upper()
     category, _colon, _code = status.rpartition(":")
     pipeline = records.pipeline_of(category[1:] if category else 0)
-    return "stage", Q(pipeline=pipeline, stage=records.stage_of(pipeline, status))
+    return Q(pipeline=pipeline, stage=records.stage_of(pipeline, status))
 
 
-DEAL_FILTERS: dict[str, Callable[[Any], tuple[str, Any]]] = {
-    "ID": _converted("pk", int),
-    "TITLE": _same("title"),
-    "CATEGORY_ID": _converted("pipeline", records.pipeline_of),
-    "OPPORTUNITY": _converted("amount", _number),
-    "COMPANY_ID": _converted("company_id", int),
-    "CONTACT_ID": _converted("contact_id", int),
-    "ASSIGNED_BY_ID": _converted("responsible_id", int),
-    "CREATED_BY_ID": _converted("created_by_id", int),
-    "DATE_CREATE": _converted("created_at", _moment),
-    "DATE_MODIFY": _converted("updated_at", _moment),
-    "MOVED_TIME": _converted("stage_entered_at", _moment),
-    "CLOSEDATE": _converted("closed_at", _moment),
-    "CLOSED": lambda value: ("closed_at__isnull", str(value).upper() != "Y"),
-    **{name: _same(code) for name, code in records.deal_user_fields().items()},
+DEAL_FILTERS: dict[str, Condition] = {
+    "ID": _column("pk", int),
+    "TITLE": _column("title"),
+    "CATEGORY_ID": _column("pipeline", records.pipeline_of),
+    "STAGE_ID": _stage,
+    "OPPORTUNITY": _column("amount", _number),
+    "COMPANY_ID": _column("company_id", int),
+    "CONTACT_ID": _column("contact_id", int),
+    "ASSIGNED_BY_ID": _column("responsible_id", int),
+    "CREATED_BY_ID": _column("created_by_id", int),
+    "DATE_CREATE": _column("created_at", _moment),
+    "DATE_MODIFY": _column("updated_at", _moment),
+    "MOVED_TIME": _column("stage_entered_at", _moment),
+    "CLOSEDATE": _column("closed_at", _moment),
+    "CLOSED": _closed,
+    **{name: _column(code) for name, code in records.deal_user_fields().items()},
 }
 DEAL_ORDER = {
     "ID": "pk",
@@ -234,20 +236,8 @@ DEAL_ORDER = {
 
 def _deal_queryset(call: Call) -> QuerySet[Deal]:
     deals = selectors.deal_visible_to(call.user).select_related("company", "contact")
-    filters = upper_keys(call.get("filter") or {})
-    stage_keys = [k for k in filters if _split(k)[0] == "STAGE_ID"]
-    for key in stage_keys:
-        _name, _lookup, negate = _split(key)
-        values = filters.pop(key)
-        values = values if isinstance(values, list) else [values]
-        condition = Q()
-        try:
-            for value in values:
-                condition |= _stage_filter(value)[1]
-        except records.FieldRefused:
-            raise RestError(gettext(BAD_VALUE) % {"field": "STAGE_ID", "value": values}) from None
-        deals = deals.exclude(condition) if negate else deals.filter(condition)
-    return _ordered(_filtered(deals, filters, DEAL_FILTERS), call.get("order"), DEAL_ORDER)
+    deals = _filtered(deals, call.get("filter") or {}, DEAL_FILTERS)
+    return _ordered(deals, call.get("order"), DEAL_ORDER)
 
 
 def _deal(call: Call, deal_id: int) -> Deal:
@@ -332,18 +322,18 @@ def deal_update(call: Call) -> bool:
 
 # --- companies and contacts ----------------------------------------------------------------
 
-COMPANY_FILTERS = {
-    "ID": _converted("pk", int),
-    "TITLE": _same("name"),
-    "DATE_CREATE": _converted("created_at", _moment),
-    **{name: _same(attr) for name, attr in records.COMPANY_USER_FIELDS.items()},
+COMPANY_FILTERS: dict[str, Condition] = {
+    "ID": _column("pk", int),
+    "TITLE": _column("name"),
+    "DATE_CREATE": _column("created_at", _moment),
+    **{name: _column(attr) for name, attr in records.COMPANY_USER_FIELDS.items()},
 }
-CONTACT_FILTERS = {
-    "ID": _converted("pk", int),
-    "NAME": _same("name"),
-    "LAST_NAME": _same("name"),
-    "COMPANY_ID": _converted("company_id", int),
-    "POST": _same("position"),
+CONTACT_FILTERS: dict[str, Condition] = {
+    "ID": _column("pk", int),
+    "NAME": _column("name"),
+    "LAST_NAME": _column("name"),
+    "COMPANY_ID": _column("company_id", int),
+    "POST": _column("position"),
 }
 
 

@@ -358,3 +358,20 @@ def test_a_json_body_too_deep_or_not_json_is_a_400_with_the_reason(client, hook)
 
     assert too_deep.status_code == 400 and _json(too_deep)["error"] == "INVALID_REQUEST"
     assert broken.status_code == 400 and _json(broken)["error"] == "INVALID_REQUEST"
+
+
+def test_closed_and_stage_filters_with_any_prefix(client, hook, manager):
+    open_deal = make_deal("calculation", "new", responsible=manager)
+    won = make_deal("calculation", "won", responsible=manager)
+    Deal.objects.filter(pk=won.pk).update(closed_at=won.created_at)
+
+    def ids(query: str) -> list[str]:
+        return [r["ID"] for r in _json(client.get(f"{hook}crm.deal.list?{query}"))["result"]]
+
+    assert ids("filter[CLOSED]=Y") == [str(won.pk)]
+    assert ids("filter[CLOSED]=N") == [str(open_deal.pk)]
+    assert ids("filter[@STAGE_ID][]=NEW&filter[@STAGE_ID][]=WON") == [
+        str(open_deal.pk),
+        str(won.pk),
+    ]
+    assert ids("filter[!STAGE_ID]=WON") == [str(open_deal.pk)]
