@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bitrix.exports import Export, Kind, Row
+from bitrix.exports import Export, Kind, Row, column_key
 from bitrix.mapping import Mapping
 from deals import services
 from deals.exceptions import DealFieldError
@@ -554,8 +554,6 @@ def _id(values: dict[str, str]) -> int | None:
 
 
 def _column(row: Row, key: str) -> str:
-    from bitrix.exports import column_key
-
     return next((title for title in row.raw if column_key(title) == key), key)
 
 

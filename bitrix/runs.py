@@ -79,9 +79,7 @@ def import_run(run_id: int) -> ImportRun:
             with item.file.open("rb") as stream:
                 exports.append(read_export(stream.read(), item.name))
     except (ExportError, MappingError, OSError) as error:
-        run.status, run.error, run.finished_at = ImportRun.Status.FAILED, str(error), timezone.now()
-        run.save(update_fields=["status", "error", "finished_at"])
-        return run
+        return _failed(run, str(error))
     importer = Importer(
         actor=run.created_by,
         mapping=mapping,
@@ -91,14 +89,15 @@ def import_run(run_id: int) -> ImportRun:
     try:
         report = importer.run(exports, dry_run=run.dry_run)
     except Exception as error:  # a fault, not a row's: the run says so instead of hanging
-        run.status, run.error, run.finished_at = (
-            ImportRun.Status.FAILED,
-            repr(error),
-            timezone.now(),
-        )
-        run.save(update_fields=["status", "error", "finished_at"])
+        _failed(run, repr(error))
         raise
     run.status, run.finished_at = ImportRun.Status.DONE, timezone.now()
     run.report, run.rejected_csv = report.as_dict(), report.rejected_csv()
     run.save(update_fields=["status", "finished_at", "report", "rejected_csv"])
+    return run
+
+
+def _failed(run: ImportRun, error: str) -> ImportRun:
+    run.status, run.error, run.finished_at = ImportRun.Status.FAILED, error, timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])
     return run

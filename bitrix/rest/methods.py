@@ -353,7 +353,7 @@ def _contact(call: Call) -> Contact:
 
 @method("crm.company.fields")
 def company_fields(call: Call) -> dict:
-    return records.simple_fields_description(records.company_record(Company(name="")), {})
+    return records.simple_fields_description(records.company_record(Company(name="")))
 
 
 @method("crm.company.list")
@@ -385,9 +385,7 @@ def company_update(call: Call) -> bool:
 
 @method("crm.contact.fields")
 def contact_fields(call: Call) -> dict:
-    return records.simple_fields_description(
-        records.contact_record(Contact(name="", company_id=0)), {}
-    )
+    return records.simple_fields_description(records.contact_record(Contact(name="", company_id=0)))
 
 
 @method("crm.contact.list")

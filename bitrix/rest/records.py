@@ -365,7 +365,7 @@ def contact_data(fields: dict[str, Any], current: Contact | None = None) -> dict
     return data
 
 
-def simple_fields_description(record: dict[str, Any], titles: dict[str, str]) -> dict:
+def simple_fields_description(record: dict[str, Any]) -> dict:
     """``crm.company.fields``/``crm.contact.fields`` from a record's names."""
     return {
         name: {
@@ -375,7 +375,7 @@ def simple_fields_description(record: dict[str, Any], titles: dict[str, str]) ->
             "isImmutable": False,
             "isMultiple": isinstance(value, list),
             "isDynamic": name.startswith("UF_"),
-            "title": titles.get(name, name),
+            "title": name,
         }
         for name, value in record.items()
     }

@@ -277,7 +277,7 @@ class _Edit:
 def _apply_fields(deal: Deal, data: Mapping[str, Any]) -> _Edit:
     """Validate and set deal fields (and ``company.*`` details) in memory.
 
-    Returns what it set, with the values before. Raises ``DealFieldError`` with every
+    Returns what it set (``_Edit.write`` saves it). Raises ``DealFieldError`` with every
     field's errors at once, having changed nothing.
     """
     pipeline = deal.pipeline_spec

@@ -112,16 +112,7 @@ def deal_import(
                 closed_at=None if stage_spec.is_open else now,
                 failure_reason=reason,
             )
-            StageChange.objects.create(
-                deal=deal,
-                transition=IMPORT_TRANSITION,
-                from_stage=deal.stage,
-                to_stage=stage,
-                actor=acting_person(actor),
-                comment=str(IMPORTED),
-                reason=reason,
-                created_at=now,
-            )
+            _imported(deal, deal.stage, stage, actor, reason, now)
             deal.refresh_from_db()
         return deal, "updated"
 
@@ -160,14 +151,26 @@ def _create(
         exclude=["stage", *references], validate_unique=False, validate_constraints=False
     )
     edit.write(deal, actor, deal.save)
-    StageChange.objects.create(
+    _imported(deal, "", stage, actor, deal.failure_reason, at)
+    return deal
+
+
+def _imported(
+    deal: Deal,
+    source: str,
+    stage: str,
+    actor: AnyUser | None,
+    reason: LossReason | None,
+    at: datetime.datetime,
+) -> StageChange:
+    """The history row of an import: «Импортировано из Bitrix24», into the stage it brought."""
+    return StageChange.objects.create(
         deal=deal,
         transition=IMPORT_TRANSITION,
-        from_stage="",
+        from_stage=source,
         to_stage=stage,
         actor=acting_person(actor),
         comment=str(IMPORTED),
-        reason=deal.failure_reason,
+        reason=reason,
         created_at=at,
     )
-    return deal
