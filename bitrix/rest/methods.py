@@ -146,6 +146,21 @@ def _ordered(queryset: QuerySet, order: Any, columns: dict[str, str]) -> QuerySe
     return queryset.order_by(*fields, "pk")
 
 
+def _listed(
+    call: Call,
+    queryset: QuerySet,
+    conditions: dict[str, Condition],
+    order: dict[str, str],
+    record: Callable[[Any], dict],
+) -> Page:
+    """A list method: the call's ``filter``, ``order``, ``select`` and page applied."""
+    queryset = _ordered(
+        _filtered(queryset, call.get("filter") or {}, conditions), call.get("order"), order
+    )
+    select = call.get("select")
+    return _page(call, queryset, lambda item: _selected(record(item), select))
+
+
 def _page(call: Call, queryset: QuerySet, record: Callable[[Any], dict]) -> Page:
     try:
         start = int(str(call.get("start") or 0))
@@ -234,12 +249,6 @@ DEAL_ORDER = {
 }
 
 
-def _deal_queryset(call: Call) -> QuerySet[Deal]:
-    deals = selectors.deal_visible_to(call.user).select_related("company", "contact")
-    deals = _filtered(deals, call.get("filter") or {}, DEAL_FILTERS)
-    return _ordered(deals, call.get("order"), DEAL_ORDER)
-
-
 def _deal(call: Call, deal_id: int) -> Deal:
     deal = selectors.deal_visible_to(call.user).filter(pk=deal_id).first()
     if deal is None:
@@ -257,8 +266,8 @@ def deal_fields(call: Call) -> dict:
 
 @method("crm.deal.list")
 def deal_list(call: Call) -> Page:
-    select = call.get("select")
-    return _page(call, _deal_queryset(call), lambda d: _selected(records.deal_record(d), select))
+    deals = selectors.deal_visible_to(call.user).select_related("company", "contact")
+    return _listed(call, deals, DEAL_FILTERS, DEAL_ORDER, records.deal_record)
 
 
 @method("crm.deal.get")
@@ -358,10 +367,8 @@ def company_fields(call: Call) -> dict:
 
 @method("crm.company.list")
 def company_list(call: Call) -> Page:
-    companies = _filtered(Company.objects.all(), call.get("filter") or {}, COMPANY_FILTERS)
-    companies = _ordered(companies, call.get("order"), {"ID": "pk", "TITLE": "name"})
-    select = call.get("select")
-    return _page(call, companies, lambda c: _selected(records.company_record(c), select))
+    order = {"ID": "pk", "TITLE": "name"}
+    return _listed(call, Company.objects.all(), COMPANY_FILTERS, order, records.company_record)
 
 
 @method("crm.company.get")
@@ -390,10 +397,8 @@ def contact_fields(call: Call) -> dict:
 
 @method("crm.contact.list")
 def contact_list(call: Call) -> Page:
-    contacts = _filtered(Contact.objects.all(), call.get("filter") or {}, CONTACT_FILTERS)
-    contacts = _ordered(contacts, call.get("order"), {"ID": "pk", "NAME": "name"})
-    select = call.get("select")
-    return _page(call, contacts, lambda c: _selected(records.contact_record(c), select))
+    order = {"ID": "pk", "NAME": "name"}
+    return _listed(call, Contact.objects.all(), CONTACT_FILTERS, order, records.contact_record)
 
 
 @method("crm.contact.get")
