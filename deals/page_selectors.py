@@ -293,7 +293,7 @@ def deal_contract_links(*, user: AnyUser, deal: Deal) -> tuple[LinkedDeal | None
 def deal_open_tasks(*, deal: Deal) -> list[Task]:
     return list(
         deal.tasks.filter(status__in=Task.OPEN_STATUSES)
-        .select_related("assignee")
+        .select_related("assignee", "created_by")
         .order_by("-created_at", "-pk")
     )
 
@@ -364,7 +364,9 @@ def deal_timeline(*, deal: Deal, user: AnyUser) -> list[TimelineEntry]:
         .prefetch_related("mentions")
     ]
     tasks = list(
-        Task.objects.filter(deal=deal).select_related("assignee", "completed_by", "result_comment")
+        Task.objects.filter(deal=deal).select_related(
+            "assignee", "created_by", "completed_by", "result_comment"
+        )
     )
     # A task twice: when it was set, and when it was decided, done or cancelled, each at the
     # time it happened.
@@ -531,10 +533,12 @@ def approval_history(*, limit: int = 50) -> QuerySet[Task]:
 
 
 def tasks_of_visible_deals(*, user: AnyUser) -> QuerySet[Task]:
-    """Open tasks of the deals the user may see (a manager's «Задачи»)."""
+    """Open tasks of the deals the user may see and the assignments given to them (a
+    manager's «Задачи»)."""
     return (
         Task.objects.filter(
-            status__in=Task.OPEN_STATUSES, deal__in=deal_visible_to(user).values("pk")
+            Q(deal__in=deal_visible_to(user).values("pk")) | Q(assignee=user),
+            status__in=Task.OPEN_STATUSES,
         )
         .select_related("deal", "deal__company", "assignee")
         .order_by("-created_at", "-pk")

@@ -77,10 +77,10 @@ def task_visibility(user: AnyUser) -> Q:
     """The tasks ``user`` may see as a filter on ``Task`` — the queryset form of
     ``deals.services.tasks.can_see_task``: every task for the director and admins; a worker's
     own warehouse tasks and the unassigned ones of the warehouse queue; the tasks of a
-    manager's deals."""
+    manager's deals; the assignments a user gave or was given."""
     if sees_all_deals(user):
         return Q()
-    visible = Q(pk__in=[])
+    visible = Q(kind=Task.Kind.ASSIGNMENT) & (Q(assignee=user) | Q(created_by=user))
     if is_warehouse(user):
         visible |= Q(kind=Task.Kind.WAREHOUSE) & (
             Q(assignee=user) | Q(assignee__isnull=True, queue=str(Role.WAREHOUSE))

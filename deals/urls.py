@@ -27,6 +27,7 @@ urlpatterns = [
     path("contacts/<int:pk>/", views.contact_detail, name="contact"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact-edit"),
     path("tasks/", views.tasks, name="tasks"),
+    path("tasks/<int:pk>/done/", views.task_done, name="task-done"),
     path("search/", views.search, name="search"),
     path("approvals/", views.approvals, name="approvals"),
     path("approvals/<int:pk>/approve/", views.approval_approve, name="approve"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext
@@ -21,8 +22,9 @@ from bitrix.leads import lead_accept
 from bitrix.rest import records
 from bitrix.rest.params import upper_keys
 from deals import selectors, services
-from deals.models import Company, Contact, Deal, DealComment
+from deals.models import Company, Contact, Deal, DealComment, Task
 from deals.pipelines import PIPELINES, get_pipeline
+from deals.services.assignments import assignment_create, assignment_update
 from fulfillment.roles import person_name
 
 PAGE_SIZE = 50
@@ -33,6 +35,9 @@ NO_MOVE = _("The deal cannot be moved from «%(source)s» to «%(target)s».")
 BAD_VALUE = _("Invalid value of %(field)s: %(value)s")
 CATEGORY_FIXED = _("A deal's CATEGORY_ID cannot change.")
 ENTITY_TYPE = _("Only comments of deals are supported (ENTITY_TYPE = deal).")
+TASK_NEEDS_DEAL = _(
+    'A task here is always about a deal: name it in UF_CRM_TASK, for example ["D_10"].'
+)
 
 
 class RestError(Exception):
@@ -51,6 +56,11 @@ class Page:
     items: list[Any]
     total: int | None
     next: int | None
+    key: str = ""  # ``tasks.task.list`` answers ``{"tasks": [...]}``
+
+    @property
+    def result(self) -> Any:
+        return {self.key: self.items} if self.key else self.items
 
 
 @dataclass
@@ -152,13 +162,14 @@ def _listed(
     conditions: dict[str, Condition],
     order: dict[str, str],
     record: Callable[[Any], dict],
+    selected: Callable[[dict, Any], dict] | None = None,
 ) -> Page:
     """A list method: the call's ``filter``, ``order``, ``select`` and page applied."""
     queryset = _ordered(
         _filtered(queryset, call.get("filter") or {}, conditions), call.get("order"), order
     )
-    select = call.get("select")
-    return _page(call, queryset, lambda item: _selected(record(item), select))
+    select, selected = call.get("select"), selected or _selected
+    return _page(call, queryset, lambda item: selected(record(item), select))
 
 
 def _page(call: Call, queryset: QuerySet, record: Callable[[Any], dict]) -> Page:
@@ -498,6 +509,117 @@ def timeline_comment_add(call: Call) -> int:
         deal=deal, author=call.user, text=str(fields.get("COMMENT") or ""), file=None
     )
     return comment.pk
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+TASK_FILTERS: dict[str, Condition] = {
+    "ID": _column("pk", int),
+    "TITLE": _column("title"),
+    "RESPONSIBLE_ID": _column("assignee_id", int),
+    "CREATED_BY": _column("created_by_id", int),
+    "STATUS": _column("status", records.task_status),
+    "REAL_STATUS": _column("status", records.task_status),
+    "DEADLINE": _column("deadline", records.moment),
+    "CREATED_DATE": _column("created_at", _moment),
+    "CLOSED_DATE": _column("completed_at", _moment),
+    "UF_CRM_TASK": _column("deal_id", records.task_deal_id),
+}
+TASK_ORDER = {
+    "ID": "pk",
+    "TITLE": "title",
+    "DEADLINE": "deadline",
+    "CREATED_DATE": "created_at",
+    "CLOSED_DATE": "completed_at",
+    "STATUS": "status",
+    "RESPONSIBLE_ID": "assignee_id",
+}
+
+
+def _task_selected(record: dict[str, Any], select: Any) -> dict[str, Any]:
+    """``select`` of tasks: UPPER_CASE names of camelCase keys; none or ``*`` is all."""
+    names = [str(s).upper() for s in (select if isinstance(select, list) else [select]) if s]
+    if not names or "*" in names:
+        return record
+    chosen = {"id", *(records.camel(name) for name in names)}
+    return {k: v for k, v in record.items() if k in chosen}
+
+
+def _task(call: Call) -> Task:
+    task = (
+        selectors.task_visible_to(call.user).filter(pk=call.id("taskid")).select_related("deal")
+    ).first()
+    if task is None:
+        raise RestError(gettext(NOT_FOUND))
+    return task
+
+
+def _person(value: Any) -> Any:
+    number = str(value).strip()
+    user = (
+        get_user_model().objects.filter(pk=int(number), is_active=True).first()
+        if number.isdigit()
+        else None
+    )
+    if user is None:
+        raise RestError(gettext(BAD_VALUE) % {"field": "RESPONSIBLE_ID", "value": value})
+    return user
+
+
+def _task_data(fields: dict[str, Any]) -> dict[str, Any]:
+    """Our names for what ``tasks.task.add``/``update`` may set."""
+    data: dict[str, Any] = {}
+    for name, code in (("TITLE", "title"), ("DESCRIPTION", "description")):
+        if name in fields:
+            data[code] = str(fields[name] or "")
+    if "DEADLINE" in fields:
+        data["deadline"] = records.moment(fields["DEADLINE"])
+    if str(fields.get("RESPONSIBLE_ID") or "") not in ("", "0"):
+        data["assignee"] = _person(fields["RESPONSIBLE_ID"])
+    return data
+
+
+@method("tasks.task.list")
+def task_list(call: Call) -> Page:
+    tasks = selectors.task_visible_to(call.user)
+    page = _listed(call, tasks, TASK_FILTERS, TASK_ORDER, records.task_record, _task_selected)
+    page.key = "tasks"
+    return page
+
+
+@method("tasks.task.get")
+def task_get(call: Call) -> dict:
+    return {"task": _task_selected(records.task_record(_task(call)), call.get("select"))}
+
+
+@method("tasks.task.add")
+def task_add(call: Call) -> dict:
+    """An assignment on the deal ``UF_CRM_TASK`` names, given by the webhook's user (Bitrix24's
+    ``CREATED_BY`` is not taken: the author is whoever calls)."""
+    fields = call.fields()
+    deal_id = records.task_deal_id(fields.get("UF_CRM_TASK"))
+    if deal_id is None:
+        raise RestError(gettext(TASK_NEEDS_DEAL))
+    data = _task_data(fields)
+    task = assignment_create(deal=_deal(call, deal_id), actor=call.user, **{"title": "", **data})
+    return {"task": records.task_record(task)}
+
+
+@method("tasks.task.update")
+def task_update(call: Call) -> dict:
+    """An assignment's title, description, deadline, responsible and ``STATUS`` (5 closes it,
+    2 opens it again); approvals and warehouse tasks are changed on their own pages."""
+    task = _task(call)
+    fields = call.fields()
+    status = records.task_status(fields["STATUS"]) if "STATUS" in fields else None
+    task = assignment_update(task=task, actor=call.user, data=_task_data(fields), status=status)
+    return {"task": records.task_record(task)}
+
+
+@method("tasks.task.complete")
+def task_complete(call: Call) -> dict:
+    task = assignment_update(task=_task(call), actor=call.user, data={}, status=Task.Status.DONE)
+    return {"task": records.task_record(task)}
 
 
 @method("user.current")

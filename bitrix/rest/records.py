@@ -15,9 +15,10 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext
 
-from deals.models import Company, Contact, Deal
+from deals.models import Company, Contact, Deal, Task
 from deals.pipelines import PIPELINES
 from deals.pipelines.base import StageKind
 from deals.pipelines.fields import DEAL_FIELDS, field_label, field_type, model_field
@@ -378,4 +379,91 @@ def simple_fields_description(record: dict[str, Any]) -> dict:
             "title": name,
         }
         for name, value in record.items()
+    }
+
+
+# --- tasks ---------------------------------------------------------------------------------
+
+# Our task statuses as Bitrix24's numbers (2 ждет выполнения, 3 выполняется, 5 завершена,
+# 6 отложена, 7 отклонена), and Bitrix24's as ours (1 новая, 4 ждет контроля).
+TASK_STATUS_OUT = {
+    Task.Status.NEW: "2",
+    Task.Status.IN_PROGRESS: "3",
+    Task.Status.PAUSED: "6",
+    Task.Status.DONE: "5",
+    Task.Status.RETURNED: "5",
+    Task.Status.CANCELLED: "7",
+}
+TASK_STATUS_IN = {
+    "1": Task.Status.NEW,
+    "2": Task.Status.NEW,
+    "3": Task.Status.IN_PROGRESS,
+    "4": Task.Status.DONE,
+    "5": Task.Status.DONE,
+    "6": Task.Status.PAUSED,
+    "7": Task.Status.CANCELLED,
+}
+_SITE_MOMENT = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y")
+
+
+def task_status(value: Any) -> str:
+    try:
+        return TASK_STATUS_IN[str(value).strip()]
+    except KeyError:
+        raise FieldRefused(f"STATUS {value}") from None
+
+
+def camel(name: str) -> str:
+    """``RESPONSIBLE_ID`` → ``responsibleId``: tasks take names UPPER_CASE, answer camelCase."""
+    head, *rest = name.lower().split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def moment(value: Any) -> datetime.datetime | None:
+    """A deadline as integrations send it: ISO 8601 (with or without offset), or the portal's
+    ``dd.mm.yyyy hh:mm:ss``; a date alone is the end of that day; empty clears it."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    parsed: datetime.datetime | datetime.date | None = parse_datetime(text) or parse_date(text)
+    for pattern in _SITE_MOMENT:
+        if parsed is not None:
+            break
+        try:
+            parsed = datetime.datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    if parsed is None:
+        raise FieldRefused(f"DEADLINE {value}")
+    if not isinstance(parsed, datetime.datetime):
+        parsed = datetime.datetime.combine(parsed, datetime.time(23, 59, 59))
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def task_deal_id(value: Any) -> int | None:
+    """The deal of ``UF_CRM_TASK`` (``["D_10"]``, ``"D_10"``): its first ``D_`` binding."""
+    for item in value if isinstance(value, list) else [value]:
+        kind, _sep, number = str(item or "").upper().partition("_")
+        if kind == "D" and number.isdigit():
+            return int(number)
+    return None
+
+
+def task_record(task: Task) -> dict[str, Any]:
+    """A task as ``tasks.task.*`` answers it: camelCase names, values as strings."""
+    return {
+        "id": str(task.pk),
+        "title": task.title,
+        "description": task.description,
+        "status": TASK_STATUS_OUT[task.status],
+        "subStatus": TASK_STATUS_OUT[task.status],
+        "responsibleId": str(task.assignee_id or ""),
+        "createdBy": str(task.created_by_id or ""),
+        "createdDate": _iso(task.created_at),
+        "deadline": _iso(task.deadline) or None,
+        "closedDate": _iso(task.completed_at) or None,
+        "closedBy": str(task.completed_by_id or ""),
+        "groupId": "0",
+        "priority": "1",
+        "ufCrmTask": [f"D_{task.deal_id}"],
     }

@@ -82,7 +82,7 @@ def _run(webhook, name: str, params: dict[str, Any]) -> Any:
 
 def _body(result: Any, clock: _Clock) -> dict[str, Any]:
     if isinstance(result, Page):
-        body: dict[str, Any] = {"result": result.items}
+        body: dict[str, Any] = {"result": result.result}
         if result.next is not None:
             body["next"] = result.next
         if result.total is not None:
@@ -131,8 +131,6 @@ def _resolve(text: str, results: dict[str, Any]) -> str:
                 node = node.get(part, node.get(part.upper()))
             else:
                 node = None
-        if isinstance(node, Page):
-            node = node.items
         return "" if node is None else str(node)
 
     return _REFERENCE.sub(value, text)
@@ -167,7 +165,7 @@ def _batch(webhook, params: dict[str, Any]) -> dict[str, Any]:
             continue
         finally:
             times[key] = clock.block()
-        results[key] = result.items if isinstance(result, Page) else result
+        results[key] = result.result if isinstance(result, Page) else result
         answers[key] = results[key]
         if isinstance(result, Page):
             if result.total is not None:

@@ -1,9 +1,13 @@
-"""Tasks in the Bitrix24 sense: the director's approval of a КП and the warehouse tasks.
+"""Tasks in the Bitrix24 sense: the director's approval of a КП, the warehouse tasks, and
+assignments («поручения») that people give each other on a deal.
 
-One model with a ``kind``: both are work someone must do on a deal because it entered a stage,
-both are created by the automation (one per stage entry: the natural key), both end with a
-decision or a result. Kind-specific rules live in the services of the app that owns the work
-(``deals.services.approvals`` for approvals, ``warehouse.services`` for warehouse tasks).
+One model with a ``kind``. Approvals and warehouse tasks are work someone must do on a deal
+because it entered a stage: the automation creates them (one per stage entry: the natural key)
+and they end with a decision or a result. An assignment is given by a person (from an
+integration's ``tasks.task.add``), has a deadline and no stage: it outlives the deal's moves
+and ends when its assignee marks it done. Kind-specific rules live in the services of the app
+that owns the work (``deals.services.approvals``, ``deals.services.assignments``,
+``warehouse.services``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ class Task(models.Model):
     class Kind(models.TextChoices):
         APPROVAL = "approval", _("Proposal approval by the director")
         WAREHOUSE = "warehouse", _("Warehouse task")
+        ASSIGNMENT = "assignment", _("Assignment")
 
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -48,10 +53,13 @@ class Task(models.Model):
     stage_change = models.ForeignKey(
         StageChange,
         models.PROTECT,
+        null=True,
+        blank=True,
         related_name="tasks",
         verbose_name=_("created on entry"),
     )
-    stage = models.CharField(_("deal stage"), max_length=32)
+    # Empty for an assignment: leaving a stage cancels only the tasks of that stage.
+    stage = models.CharField(_("deal stage"), max_length=32, blank=True)
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("description"), blank=True, **text_cap(DESCRIPTION_MAX_LENGTH))
     queue = models.CharField(_("queue (role)"), max_length=100, blank=True)
@@ -73,6 +81,15 @@ class Task(models.Model):
     )
     decision_comment = models.TextField(_("remarks"), blank=True, **text_cap(COMMENT_MAX_LENGTH))
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -91,6 +108,11 @@ class Task(models.Model):
             # The natural key: one task of a kind per stage entry, however often the automation
             # job is delivered.
             models.UniqueConstraint(fields=["stage_change", "kind"], name="task_once_per_entry"),
+            # Only an assignment stands without the stage entry that made it.
+            models.CheckConstraint(
+                condition=models.Q(kind="assignment") | models.Q(stage_change__isnull=False),
+                name="task_entry_unless_assignment",
+            ),
         ]
         indexes = [
             models.Index(fields=["kind", "status", "-created_at"], name="task_inbox"),

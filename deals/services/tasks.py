@@ -110,21 +110,26 @@ def tasks_cancel_of_stage(
 
 def can_see_task(task: Task, user: AnyUser) -> bool:
     """The director and admins see every task; a worker sees theirs and the unassigned ones of
-    the warehouse queue; a manager sees the tasks of their deals."""
+    the warehouse queue; a manager sees the tasks of their deals; an assignment is seen by its
+    assignee and its author."""
     if sees_all_deals(user):
         return True
     if task.kind == Task.Kind.WAREHOUSE and has_role(user, Role.WAREHOUSE):
         return task.assignee_id == user.pk or (
             task.assignee_id is None and task.queue == Role.WAREHOUSE
         )
+    if task.kind == Task.Kind.ASSIGNMENT and user.pk in (task.assignee_id, task.created_by_id):
+        return True
     return can_see_deal(task.deal, user)
 
 
 def can_work_on_task(task: Task, user: AnyUser) -> bool:
     """Who does the work: the director approves; warehouse staff do warehouse tasks (their own
-    or an unassigned one from the queue)."""
+    or an unassigned one from the queue); an assignment's assignee (or its author) does it."""
     if task.kind == Task.Kind.APPROVAL:
         return is_director(user)
+    if task.kind == Task.Kind.ASSIGNMENT:
+        return user.pk in (task.assignee_id, task.created_by_id)
     return has_role(user, Role.WAREHOUSE) and (task.assignee_id in (None, user.pk))
 
 

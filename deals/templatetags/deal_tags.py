@@ -125,10 +125,13 @@ def missing_labels(requirements) -> str:
 @register.simple_tag(takes_context=True)
 def task_link(context, task) -> str:
     """A task's title as a link to where it is worked on: a warehouse task's page (its
-    progress and time), the director's inbox for the director's approvals, else the deal."""
+    progress and time), the director's inbox for the director's approvals, an assignment's
+    place among the deal's open tasks, else the deal's timeline."""
     user = context["request"].user
     if task.kind == "warehouse":
         url = reverse("warehouse:task", args=[task.pk])
+    elif task.kind == "assignment":
+        url = reverse("deals:detail", args=[task.deal_id]) + "#tasks-title"
     elif is_director(user) and task.is_open:
         url = reverse("deals:approvals") + f"#approval-{task.pk}"
     else:

@@ -13,7 +13,14 @@ from deals.views.companies import (
     contact_edit,
 )
 from deals.views.create import deal_new
-from deals.views.deal import deal_comment, deal_detail, deal_edit, deal_group, deal_preview
+from deals.views.deal import (
+    deal_comment,
+    deal_detail,
+    deal_edit,
+    deal_group,
+    deal_preview,
+    task_done,
+)
 from deals.views.home import home, tasks
 from deals.views.moves import deal_move, deal_moves
 from deals.views.search import search
@@ -41,5 +48,6 @@ __all__ = [
     "deal_table",
     "home",
     "search",
+    "task_done",
     "tasks",
 ]

@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deals import services
 from deals.forms import DealCommentForm, DealEditForm, is_editable
-from deals.models import Deal
+from deals.models import Deal, Task
 from deals.page_selectors import (
     deal_contract_links,
     deal_open_tasks,
@@ -20,6 +21,8 @@ from deals.page_selectors import (
     deal_timeline,
 )
 from deals.pipelines.fields import field_type, model_field
+from deals.selectors import task_visible_to
+from deals.services.assignments import assignment_complete, can_change_assignment
 from deals.views.common import sales_required, visible_deal
 from fulfillment.exceptions import ApplicationError
 
@@ -35,6 +38,16 @@ def _file_paths(deal: Deal) -> list[str]:
     return [
         code for code in deal.pipeline_spec.field_codes if field_type(model_field(code)) == "file"
     ]
+
+
+def _open_tasks(deal: Deal, user) -> list[Task]:
+    """The deal's open tasks, an assignment marked ``closable`` for whoever may close it and
+    ``overdue`` once its deadline has passed."""
+    tasks, now = deal_open_tasks(deal=deal), timezone.now()
+    for task in tasks:
+        task.closable = can_change_assignment(task, user)
+        task.overdue = task.deadline is not None and task.deadline < now
+    return tasks
 
 
 @sales_required
@@ -53,7 +66,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "files": _file_paths(deal),
             "moves": services.deal_available_moves(deal=deal, user=request.user),
             "related": deal_related(user=request.user, deal=deal),
-            "open_tasks": deal_open_tasks(deal=deal),
+            "open_tasks": _open_tasks(deal, request.user),
             "timeline": deal_timeline(deal=deal, user=request.user),
             "comment_form": DealCommentForm(),
         },
@@ -142,3 +155,19 @@ def deal_comment(request: HttpRequest, pk: int) -> HttpResponse:
             for message in field_errors:
                 messages.error(request, message)
     return redirect(reverse("deals:detail", args=[deal.pk]) + "#timeline")
+
+
+@sales_required
+@require_POST
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Выполнено» on an assignment in the deal card's open tasks."""
+    task = task_visible_to(request.user).filter(pk=pk, kind=Task.Kind.ASSIGNMENT).first()
+    if task is None:
+        raise Http404
+    try:
+        assignment_complete(task=task, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The task «%(task)s» is done.") % {"task": task.title})
+    return redirect(reverse("deals:detail", args=[task.deal_id]) + "#tasks-title")

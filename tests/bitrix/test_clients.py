@@ -1,5 +1,6 @@
 """Integrations written for Bitrix24's REST API, run unchanged against the CRM's webhook over
-HTTP: the PyPI clients fast-bitrix24 and bitrix24-rest, as an existing script would call them."""
+HTTP: the PyPI clients fast-bitrix24, bitrix24-rest and Bitrix24's own b24pysdk (which speaks
+only HTTPS: it calls through a TLS front), as an existing script would call them."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ import importlib.metadata
 import importlib.util
 import sys
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
+from b24pysdk import BitrixWebhook, Client
+from b24pysdk.errors import BitrixAPIBadRequest
 from django.urls import reverse
 from fast_bitrix24 import Bitrix
 
 from bitrix.webhooks import webhook_create
-from deals.models import Deal
+from deals.models import Deal, Task
+from tests.bitrix.tls import https_front
 from tests.factories import CompanyFactory, make_deal
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -101,3 +106,45 @@ def test_bitrix24_rest_raises_bitrix24_s_error(url):
     # The client reads only the status of a refusal, which Bitrix24 (and the CRM) send 4xx.
     with pytest.raises(module.BitrixError, match="HTTP error: 400"):
         module.Bitrix24(url).callMethod("crm.deal.get", id=999999)
+
+
+@pytest.fixture
+def sdk(live_server, manager, monkeypatch):
+    """b24pysdk's client of the manager's webhook, as ``https://{domain}/rest/{token}/``."""
+    _webhook, address = webhook_create(user=manager)
+    token = "/".join(address.rstrip("/").rsplit("/", 2)[1:])
+    server = urlsplit(live_server.url)
+    with https_front((server.hostname, server.port)) as (domain, authority):
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", authority)
+        yield Client(BitrixWebhook(domain=domain, webhook_token=token))
+
+
+def test_b24pysdk_pages_adds_deals_and_gives_tasks(sdk, manager):
+    for _ in range(60):
+        make_deal("calculation", "new", responsible=manager)
+
+    first = sdk.crm.deal.list(select=["ID", "TITLE"])
+    first_page = (first.response.total, first.response.next, len(first.result))  # lazy: call now
+    every = sdk.crm.deal.list(select=["ID"]).as_list().result
+    new_id = sdk.crm.deal.add(fields={"TITLE": "Через b24pysdk"}).result
+    given = sdk.tasks.task.add(
+        fields={"TITLE": "Позвонить", "UF_CRM_TASK": [f"D_{new_id}"], "RESPONSIBLE_ID": manager.pk}
+    ).result
+    me = sdk.user.current().result
+
+    assert first_page == (60, 50, 50)
+    assert len(every) == 60
+    assert Deal.objects.get(pk=new_id).title == "Через b24pysdk"
+    task = Task.objects.get(pk=given["task"]["id"])
+    assert (task.deal_id, task.assignee, task.kind) == (new_id, manager, Task.Kind.ASSIGNMENT)
+    assert me["ID"] == str(manager.pk)
+
+
+def test_b24pysdk_raises_the_refusal_bitrix24_would(sdk, manager):
+    deal = make_deal("calculation", "new", responsible=manager, complete=False)
+
+    with pytest.raises(BitrixAPIBadRequest) as refused:
+        _ = sdk.crm.deal.update(bitrix_id=deal.pk, fields={"STAGE_ID": "PROPOSAL"}).result
+
+    assert "Количество SKU" in refused.value.error_description
+    assert Deal.objects.get(pk=deal.pk).stage == "new"
