@@ -344,6 +344,16 @@ class GlobalSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
 
 
+def spelled_like(column: str, value: str) -> Q:
+    """Case-insensitive «contains». SQLite (the embedded default) folds the case of ASCII
+    letters only, so the usual spellings of a Russian word are tried as well."""
+    value = value.strip()
+    matches = Q()
+    for spelling in {value, value.lower(), value.upper(), value.capitalize()}:
+        matches |= Q(**{f"{column}__icontains": spelling})
+    return matches
+
+
 class ResponsibleFilter(django_filters.ModelChoiceFilter):
     field_class = ResponsibleChoiceField
 
@@ -365,21 +375,22 @@ class BoardFilter(django_filters.FilterSet):
             del self.filters["responsible"]
 
     def search_title(self, queryset, name: str, value: str):
-        """Case-insensitive search in the title. SQLite (the embedded default) folds the case
-        of ASCII letters only, so the usual spellings of a Russian word are tried as well."""
-        value = value.strip()
-        spellings = {value, value.lower(), value.upper(), value.capitalize()}
-        matches = Q()
-        for spelling in spellings:
-            matches |= Q(title__icontains=spelling)
-        return queryset.filter(matches)
+        return queryset.filter(spelled_like("title", value))
 
 
 class DealFilter(BoardFilter):
     """Filters of the list view: the board's, and company, stage, dates, amount and sorting."""
 
+    # A client is found by typing its name or INN: a <select> of every company would grow
+    # with them (with a thousand it was most of the page's time). A link to one company's
+    # deals still passes its id, kept as a hidden field.
+    client = django_filters.CharFilter(
+        method="search_client",
+        label=_("Client"),
+        widget=forms.TextInput(attrs={"placeholder": _("name or INN"), "type": "search"}),
+    )
     company = django_filters.ModelChoiceFilter(
-        queryset=Company.objects.order_by("name"), label=_("Company")
+        queryset=Company.objects.all(), widget=forms.HiddenInput, label=_("Company")
     )
     stage = django_filters.ChoiceFilter(label=_("Stage"))
     created = django_filters.DateFromToRangeFilter(
@@ -403,3 +414,10 @@ class DealFilter(BoardFilter):
     def __init__(self, *args, pipeline: Pipeline, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.filters["stage"].extra["choices"] = [(s.code, s.label) for s in pipeline.stages]
+
+    def search_client(self, queryset, name: str, value: str):
+        """Deals of the companies whose name contains ``value`` or whose INN starts with it."""
+        value = value.strip()
+        return queryset.filter(
+            spelled_like("company__name", value) | Q(company__inn__startswith=value)
+        )

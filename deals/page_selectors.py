@@ -521,13 +521,22 @@ def approval_inbox() -> QuerySet[Task]:
     )
 
 
-def approval_history(*, limit: int = 50) -> QuerySet[Task]:
-    """The director's past decisions, newest first."""
+def approval_history(*, limit: int = 20) -> QuerySet[Task]:
+    """The director's latest decisions, newest first: only the columns the table shows."""
     return (
         Task.objects.filter(
             kind=Task.Kind.APPROVAL, status__in=(Task.Status.DONE, Task.Status.RETURNED)
         )
-        .select_related("deal", "deal__company", "completed_by")
+        .select_related("deal", "completed_by")
+        .only(
+            "status",
+            "decision_comment",
+            "completed_at",
+            "deal__title",
+            "completed_by__first_name",
+            "completed_by__last_name",
+            "completed_by__username",
+        )
         .order_by("-completed_at", "-pk")[:limit]
     )
 

@@ -4,8 +4,10 @@ remarks, and the past decisions."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,21 +24,39 @@ def _auto_id(task: Task) -> str:
     return f"approval-{task.pk}-%s"
 
 
+PAGE_SIZE = 20
+
+
+def _page_number(request: HttpRequest) -> str | None:
+    """The inbox page the director is on: in the query, or posted back with a decision."""
+    return request.POST.get("page") or request.GET.get("page")
+
+
 def _inbox(request: HttpRequest, *, failed: Task | None = None, form=None) -> HttpResponse:
-    tasks = list(approval_inbox())
+    """One page of the КП waiting (oldest first), each with its return form; a refused return
+    comes back on its page with its errors."""
+    page = Paginator(approval_inbox(), PAGE_SIZE).get_page(_page_number(request))
     forms = {
         t.pk: (form if failed and failed.pk == t.pk else ApprovalReturnForm(auto_id=_auto_id(t)))
-        for t in tasks
+        for t in page
     }
     return render(
         request,
         "deals/approvals.html",
         {
-            "items": [(task, forms[task.pk]) for task in tasks],
+            "page": page,
+            "items": [(task, forms[task.pk]) for task in page],
             "history": approval_history(),
         },
         status=400 if failed else 200,
     )
+
+
+def _back_to_inbox(request: HttpRequest) -> HttpResponse:
+    """After a decision, the page the director was on (the last one if it is gone now)."""
+    number = _page_number(request)
+    url = reverse("deals:approvals")
+    return redirect(f"{url}?page={number}" if number and number.isdigit() else url)
 
 
 @director_required
@@ -58,7 +78,7 @@ def approval_approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Approved: %(deal)s") % {"deal": task.deal.title})
-    return redirect("deals:approvals")
+    return _back_to_inbox(request)
 
 
 @require_POST
@@ -76,4 +96,4 @@ def approval_return(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Returned with remarks: %(deal)s") % {"deal": task.deal.title})
-    return redirect("deals:approvals")
+    return _back_to_inbox(request)

@@ -286,7 +286,9 @@ def deal_table(request: HttpRequest, code: str) -> HttpResponse:
     pipeline = pipeline_or_404(code)
     filters = DealFilter(
         request.GET or None,
-        queryset=deal_list(user=request.user, pipeline=pipeline.code).order_by("-created_at"),
+        queryset=deal_list(user=request.user, pipeline=pipeline.code).order_by(
+            "-created_at", "-pk"
+        ),
         pipeline=pipeline,
         request=request,
     )

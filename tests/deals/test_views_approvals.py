@@ -137,3 +137,29 @@ def test_the_director_s_menu_counts_the_approvals_waiting(client, director, mana
     html = client.get(reverse("deals:companies")).content.decode()
 
     assert re.search(r"На согласование <span class=\"badge\"[^>]*>2</span>", html)
+
+
+def test_a_long_inbox_is_paged_and_a_decision_comes_back_to_its_page(
+    client, director, manager, django_assert_max_num_queries
+):
+    tasks = [
+        approval_task(make_deal("calculation", "director_approval", responsible=manager))
+        for _ in range(45)
+    ]
+    client.force_login(director)
+
+    with django_assert_max_num_queries(12):
+        first = client.get(INBOX)
+    with django_assert_max_num_queries(12):
+        third = client.get(INBOX, {"page": 3})
+    decided = client.post(reverse("deals:approve", args=[tasks[41].pk]), {"page": "3"})
+    refused = client.post(reverse("deals:return", args=[tasks[40].pk]), {"page": "3"})
+
+    assert [t for t, _form in first.context["items"]] == tasks[:20]  # oldest first
+    assert "(45)" in first.content.decode()
+    assert [t for t, _form in third.context["items"]] == tasks[40:]
+    assert decided["Location"] == f"{INBOX}?page=3"
+    # A return without remarks is refused on the page it was made on, with its error there.
+    assert refused.status_code == 400
+    assert tasks[40] in [t for t, _form in refused.context["items"]]
+    assert refused.context["page"].number == 3

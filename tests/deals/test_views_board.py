@@ -374,12 +374,12 @@ def test_after_a_move_htmx_reloads_only_the_columns(client, manager):
 # --- list view -------------------------------------------------------------------------------
 
 
-def _list(client, **params):
-    return client.get(reverse("deals:list", args=["calculation"]), params)
+def _list(http, **params):
+    return http.get(reverse("deals:list", args=["calculation"]), params)
 
 
 def test_the_list_filters_by_stage_company_amount_and_search(client, manager):
-    company = CompanyFactory(name="ООО «Альфа»")
+    company = CompanyFactory(name="ООО «Альфа»", inn="7736050003")
     make_deal(
         "calculation", "new", responsible=manager, title="Альфа 1", company=company, amount=None
     )
@@ -399,10 +399,24 @@ def test_the_list_filters_by_stage_company_amount_and_search(client, manager):
 
     assert titles(stage="proposal") == ["Альфа 2", "Бета"]
     assert titles(company=company.pk) == ["Альфа 1", "Альфа 2"]
+    assert titles(client="альфа") == ["Альфа 1", "Альфа 2"]
+    assert titles(client=company.inn[:5]) == ["Альфа 1", "Альфа 2"]
     assert titles(amount_min="100") == ["Альфа 2"]
     assert titles(q="бет") == ["Бета"]
     today = timezone.localdate().isoformat()
     assert len(titles(created_after=today)) == 3
+
+
+def test_the_list_finds_a_client_by_typing_instead_of_listing_every_company(client, manager):
+    companies = CompanyFactory.create_batch(30)
+    client.force_login(manager)
+
+    html = _list(client).content.decode()
+    chosen = _list(client, company=companies[0].pk).content.decode()
+
+    assert not any(company.name in html for company in companies)
+    assert 'name="client"' in html and 'type="search"' in html
+    assert f'<input type="hidden" name="company" value="{companies[0].pk}"' in chosen
 
 
 def test_the_list_sorts_by_amount(client, manager):
