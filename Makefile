@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_DEBUG ?= true
 
-.PHONY: run test lint format check bench messages clean
+.PHONY: run test lint format check bench bench-growth messages clean
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 BENCH_REDIS ?= redis://127.0.0.1:6379/1
 
@@ -43,6 +43,13 @@ bench: $(STAMP)
 	psql "$(BENCH_PG)/postgres" -q -c "DROP DATABASE IF EXISTS crm_bench" -c "CREATE DATABASE crm_bench"
 	DATABASE_URL=$(BENCH_PG)/crm_bench CELERY_BROKER_URL=$(BENCH_REDIS) $(BIN)/python manage.py migrate -v0
 	DATABASE_URL=$(BENCH_PG)/crm_bench CELERY_BROKER_URL=$(BENCH_REDIS) $(BIN)/python manage.py bench_handoffs
+
+## Every page at 1,000, 10,000 and 100,000 deals on the local PostgreSQL (a throwaway
+## crm_growth database); prints each page's figures and its growth against the bars.
+bench-growth: $(STAMP)
+	psql "$(BENCH_PG)/postgres" -q -c "DROP DATABASE IF EXISTS crm_growth" -c "CREATE DATABASE crm_growth"
+	DATABASE_URL=$(BENCH_PG)/crm_growth $(BIN)/python manage.py migrate -v0
+	DATABASE_URL=$(BENCH_PG)/crm_growth $(BIN)/python manage.py bench_growth --use-current-db
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l ru -l en --no-obsolete --ignore=.venv
