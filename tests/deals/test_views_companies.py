@@ -29,6 +29,16 @@ def test_the_company_list_searches_by_name_and_inn(client, manager):
     assert len(names("")) == 2
 
 
+def test_the_company_list_counts_each_company_s_contacts(client, manager):
+    busy, quiet = CompanyFactory(name="А"), CompanyFactory(name="Б")
+    ContactFactory.create_batch(3, company=busy)
+    client.force_login(manager)
+
+    page = client.get(reverse("deals:companies")).context["page"]
+
+    assert [(c.name, c.contacts_count) for c in page] == [("А", 3), ("Б", 0)]
+
+
 def test_the_company_card_shows_details_contract_contacts_and_visible_deals(
     client, manager, other_manager
 ):
