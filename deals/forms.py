@@ -385,7 +385,7 @@ CLIENT_IDS_LIMIT = 200
 
 
 class DealFilter(BoardFilter):
-    """Filters of the list view: the board's, and company, stage, dates, amount and sorting."""
+    """Filters of the list view: the board's, and client, stage, dates, amount and sorting."""
 
     # A client is found by typing its name or INN: a <select> of every company would grow
     # with them (with a thousand it was most of the page's time). A link to one company's

@@ -175,19 +175,15 @@ def _column_first_cards_sql(deals: QuerySet[Deal], using: str) -> tuple[str, tup
     return first.query.get_compiler(using).as_sql()
 
 
-def board_floor(deals: QuerySet[Deal], pipeline: Pipeline) -> tuple[str, tuple]:
-    """The board's floor for the benchmarks: the SQL of its visible cards and nothing else
-    (no counts, no sums) — on PostgreSQL each column's first cards off the index, elsewhere
-    ``board_first_cards``."""
+def board_floor(deals: QuerySet[Deal]) -> list[tuple[str, tuple]]:
+    """The board's floor for the benchmarks: the SQL of what it shows — each column's count,
+    sum and first cards — to run bare: on PostgreSQL its one statement, elsewhere the
+    aggregate and ``board_first_cards``."""
     connection = connections[deals.db]
-    if connection.vendor != "postgresql":
-        return board_first_cards(deals).query.sql_with_params()
-    card_sql, card_params = _column_first_cards_sql(deals, connection.alias)
-    sql = (
-        "SELECT card.* FROM unnest(%s::text[]) AS board_column(stage) "
-        f"CROSS JOIN LATERAL ({card_sql}) AS card"
-    )
-    return sql, ([stage.code for stage in pipeline.stages], *card_params)
+    sums = deals.order_by().values("stage").annotate(n=Count("*"), total=Sum("amount"))
+    if connection.vendor == "postgresql":
+        return [_board_statement(sums, deals, connection.alias)]
+    return [sums.query.sql_with_params(), board_first_cards(deals).query.sql_with_params()]
 
 
 def board_first_cards(deals: QuerySet[Deal]) -> QuerySet[Deal]:

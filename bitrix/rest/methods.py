@@ -8,7 +8,7 @@ with Bitrix24's upper-case field names) and returns its ``result``, or a ``Page`
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -583,8 +583,7 @@ def _task_data(fields: dict[str, Any]) -> dict[str, Any]:
 def task_list(call: Call) -> Page:
     tasks = selectors.task_visible_to(call.user)
     page = _listed(call, tasks, TASK_FILTERS, TASK_ORDER, records.task_record, _task_selected)
-    page.key = "tasks"
-    return page
+    return replace(page, key="tasks")
 
 
 @method("tasks.task.get")

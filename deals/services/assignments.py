@@ -32,6 +32,7 @@ NOT_AN_ASSIGNMENT = _(
     "Approvals and warehouse tasks change on their own pages, not as assignments."
 )
 NOT_YOURS = _("Only the task's assignee or its author changes it.")
+DEAL_UNSEEN = _("Tasks are given on the deals you can open.")
 STATUS_UNKNOWN = _("Unknown task status: %(status)s.")
 
 # What a person may set on an assignment; the status moves below.
@@ -83,7 +84,7 @@ def assignment_create(
     """Give a task on ``deal`` to ``assignee`` (the author themselves when nobody is named);
     the assignee is told."""
     if not can_see_deal(deal, actor):
-        raise PermissionDeniedError(gettext(NOT_YOURS))
+        raise PermissionDeniedError(gettext(DEAL_UNSEEN))
     data = _clean({"title": title, "description": description})
     assignee = assignee or actor
     _assignee_check(deal, assignee)
