@@ -419,9 +419,7 @@ def test_the_list_finds_a_client_by_typing_instead_of_listing_every_company(clie
     assert f'<input type="hidden" name="company" value="{companies[0].pk}"' in chosen
 
 
-def test_a_client_typed_loosely_finds_the_same_deals_by_either_path(
-    client, manager, monkeypatch
-):
+def test_a_client_typed_loosely_finds_the_same_deals_by_either_path(client, manager, monkeypatch):
     wanted = [CompanyFactory(name=f"ООО «Ромашка {n}»") for n in range(3)]
     for company in wanted:
         make_deal("calculation", "new", responsible=manager, company=company)

@@ -30,7 +30,8 @@ def test_the_company_list_searches_by_name_and_inn(client, manager):
 
 
 def test_the_company_list_counts_each_company_s_contacts(client, manager):
-    busy, quiet = CompanyFactory(name="А"), CompanyFactory(name="Б")
+    busy = CompanyFactory(name="А")
+    CompanyFactory(name="Б")
     ContactFactory.create_batch(3, company=busy)
     client.force_login(manager)
 
