@@ -32,7 +32,12 @@ def deal_visible_to(user: AnyUser, queryset: QuerySet[Deal] | None = None) -> Qu
 
 
 def deal_list(*, user: AnyUser, pipeline: str | None = None) -> QuerySet[Deal]:
-    queryset = deal_visible_to(user).select_related("company", "contact", "responsible")
+    """Visible deals with their client and people. The responsible comes in a second query of
+    the page's few users: joined, SQLite's planner (once it has statistics) put the users
+    table first and sorted every deal (the director's API list: 290 ms at 100,000 deals)."""
+    queryset = (
+        deal_visible_to(user).select_related("company", "contact").prefetch_related("responsible")
+    )
     if pipeline:
         queryset = queryset.filter(pipeline=pipeline)
     return queryset

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz and /readyz, answered before anything that could refuse a probe.
     "fulfillment.health.HealthMiddleware",
+    # The request id, and the one log line of each request.
+    "fulfillment.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -171,6 +173,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: Redis in production; the embedded default runs every task eagerly in-process.
 CELERY_BROKER_URL = _required_in_production("CELERY_BROKER_URL", "memory://")
+# Workers log through LOGGING below, so their lines carry the request id like the web's.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://"
 )
@@ -204,10 +208,24 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # (Redis), in-process for the embedded default.
 CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
 
+# One line per request (fulfillment.logs); every line carries the request id; JSON lines for a
+# log collector with DJANGO_LOG_FORMAT=json.
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "fulfillment.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "fulfillment.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
