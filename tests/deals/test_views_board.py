@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import Deal, StageChange, Task
-from deals.page_selectors import BOARD_PAGE_SIZE, MAX_STAGES, deal_board
+from deals.page_selectors import BOARD_PAGE_SIZE, deal_board
 from deals.pipelines import CALCULATION, PIPELINES
 from fulfillment.roles import user_roles
 from tests.factories import CompanyFactory, make_deal
@@ -269,7 +269,6 @@ def _shown_deals(html: str) -> list[int]:
 
 def test_every_column_of_the_longest_pipeline_gets_its_first_cards(manager):
     pipeline = max(PIPELINES.values(), key=lambda p: len(p.stages))
-    assert len(pipeline.stages) == MAX_STAGES
     now = timezone.now()
     Deal.objects.bulk_create(
         Deal(
@@ -285,7 +284,7 @@ def test_every_column_of_the_longest_pipeline_gets_its_first_cards(manager):
 
     columns = deal_board(user=manager, pipeline=pipeline)
 
-    assert [len(column.cards) for column in columns] == [BOARD_PAGE_SIZE] * MAX_STAGES
+    assert [len(column.cards) for column in columns] == [BOARD_PAGE_SIZE] * len(pipeline.stages)
     assert all(column.count == BOARD_PAGE_SIZE + 1 for column in columns)
 
 

@@ -322,7 +322,9 @@ class Command(BaseCommand):
             if name.startswith("board calculation"):
                 durations, floors = _timed_pair(
                     lambda c=client, u=url: c.get(u),
-                    bare_board(deal_visible_to(users[role]).filter(pipeline="calculation")),
+                    bare_board(
+                        deal_visible_to(users[role]).filter(pipeline="calculation"), "calculation"
+                    ),
                     runs,
                 )
                 floor = statistics.median(floors)

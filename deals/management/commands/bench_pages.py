@@ -68,9 +68,9 @@ def _timed_pair(
     return durations
 
 
-def bare_board(deals) -> Callable[[], None]:
+def bare_board(deals, pipeline: str) -> Callable[[], None]:
     """The board's floor as a call: the SQL of what it shows (``board_floor``), run bare."""
-    statements = board_floor(deals)
+    statements = board_floor(deals, get_pipeline(pipeline))
 
     def bare() -> None:
         with connection.cursor() as cursor:
@@ -243,7 +243,7 @@ class Command(BaseCommand):
         self, user, client: Client, url: str, pipeline: str, runs: int
     ) -> float:
         """The board as ``user`` sees it against the bare query of the cards it shows."""
-        bare = bare_board(deal_visible_to(user).filter(pipeline=pipeline))
+        bare = bare_board(deal_visible_to(user).filter(pipeline=pipeline), pipeline)
         page, floor = _timed_pair(lambda: client.get(url), bare, runs)
         ratio = statistics.median(page) / statistics.median(floor)
         self.stdout.write(
