@@ -16,7 +16,6 @@ grows the configured database instead.
 from __future__ import annotations
 
 import datetime
-import logging
 import random
 import statistics
 from collections.abc import Iterator
@@ -24,17 +23,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.management.commands.bench_pages import _p95, _timed, _timed_pair, bare_board
+from deals.management.commands.bench_pages import (
+    BenchCommand,
+    _p95,
+    _timed,
+    _timed_pair,
+    bare_board,
+)
 from deals.models import Company, Contact, Deal, StageChange, Task
 from deals.pipelines import PIPELINES
 from deals.pipelines.base import StageKind
@@ -182,33 +186,15 @@ def _batches(items, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
-class Command(BaseCommand):
+class Command(BenchCommand):
     help = "Measure every page at 1,000, 10,000 and 100,000 deals and print how each grows."
 
     def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
         parser.add_argument(
             "--sizes", default="1000,10000,100000", help="deal counts, comma-separated"
         )
         parser.add_argument("--runs", type=int, default=30)
-        parser.add_argument(
-            "--use-current-db",
-            action="store_true",
-            help="Grow the configured database (seeding the demo data first).",
-        )
-
-    def handle(self, *args, **options) -> None:
-        settings.DEBUG = False  # as in production: no query log
-        logging.getLogger("axes").setLevel(logging.WARNING)  # a line per sign-in otherwise
-        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-        old_name = None
-        if not options["use_current_db"]:
-            old_name = connection.settings_dict["NAME"]
-            connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-        try:
-            self._run(options)
-        finally:
-            if old_name is not None:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
 
     def _run(self, options) -> None:
         from fulfillment.demo import seed_demo

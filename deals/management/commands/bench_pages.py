@@ -18,6 +18,7 @@ deals there.
 from __future__ import annotations
 
 import datetime
+import logging
 import statistics
 import time
 from collections.abc import Callable
@@ -86,23 +87,22 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-class Command(BaseCommand):
-    help = "Measure the staff pages: board queries and time with 10,000 deals, every page's p95."
+class BenchCommand(BaseCommand):
+    """A benchmark run as production runs (no query log, no template instrumentation of the
+    test runner, e-mails kept in memory) on a throwaway test database, or with
+    ``--use-current-db`` on the configured one."""
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--deals", type=int, default=10_000)
-        parser.add_argument("--runs", type=int, default=60)
-        parser.add_argument("--pipeline", default="calculation")
         parser.add_argument(
             "--use-current-db",
             action="store_true",
-            help="Measure the configured database (seeding demo data and deals into it).",
+            help="Measure the configured database (seeding the demo data and the deals into it).",
         )
 
     def handle(self, *args, **options) -> None:
-        # As in production: no query log, no template instrumentation of the test runner.
         settings.DEBUG = False
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        logging.getLogger("axes").setLevel(logging.WARNING)  # a line per sign-in otherwise
         old_name = None
         if not options["use_current_db"]:
             old_name = connection.settings_dict["NAME"]
@@ -112,6 +112,19 @@ class Command(BaseCommand):
         finally:
             if old_name is not None:
                 connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    def _run(self, options) -> None:
+        raise NotImplementedError
+
+
+class Command(BenchCommand):
+    help = "Measure the staff pages: board queries and time with 10,000 deals, every page's p95."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("--deals", type=int, default=10_000)
+        parser.add_argument("--runs", type=int, default=60)
+        parser.add_argument("--pipeline", default="calculation")
 
     def _run(self, options) -> None:
         from fulfillment.demo import seed_demo
