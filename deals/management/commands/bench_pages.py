@@ -102,7 +102,9 @@ class BenchCommand(BaseCommand):
     def handle(self, *args, **options) -> None:
         settings.DEBUG = False
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-        logging.getLogger("axes").setLevel(logging.WARNING)  # a line per sign-in otherwise
+        # A line per sign-in and per request otherwise, among the figures.
+        for name in ("axes", "fulfillment.requests"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         old_name = None
         if not options["use_current_db"]:
             old_name = connection.settings_dict["NAME"]
