@@ -1,6 +1,6 @@
 """Health probes for the orchestrator: ``/healthz`` (the process answers) and ``/readyz`` (the
 database, the cache, the broker and the file storage answer too, with a JSON body naming what
-failed).
+failed); and Prometheus' ``/metrics`` (``fulfillment.metrics``).
 
 They are answered by the first middleware, before host validation, the HTTPS redirect,
 sessions and the login limits: a probe comes from inside the network by the container's own
@@ -19,6 +19,8 @@ from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from fulfillment.metrics import metrics_response
 
 BROKER_TIMEOUT_SECONDS = 2.0
 
@@ -82,7 +84,7 @@ def readiness() -> tuple[bool, dict[str, str]]:
 
 
 class HealthMiddleware:
-    """Answers ``/healthz`` and ``/readyz``; every other request goes on."""
+    """Answers ``/healthz``, ``/readyz`` and ``/metrics``; every other request goes on."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -90,6 +92,8 @@ class HealthMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path == "/healthz":
             return JsonResponse({"status": "ok"})
+        if request.path == "/metrics":
+            return metrics_response(request)
         if request.path == "/readyz":
             ready, checks = readiness()
             return JsonResponse(

@@ -20,6 +20,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from fulfillment.metrics import observe_request
+
 NO_REQUEST = "-"
 HEADER = "X-Request-ID"
 TASK_HEADER = "request_id"
@@ -59,7 +61,8 @@ class JsonFormatter(logging.Formatter):
 
 
 class RequestLogMiddleware:
-    """Gives each request its id and writes its one line once the response is ready."""
+    """Gives each request its id, writes its one line once the response is ready, and counts
+    its time in the metrics."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -72,7 +75,9 @@ class RequestLogMiddleware:
             response = self.get_response(request)
             response[HEADER] = request_id.get()
             user = getattr(request, "user", None)
-            duration = round((time.perf_counter() - started) * 1000, 1)
+            seconds = time.perf_counter() - started
+            observe_request(request, response.status_code, seconds)
+            duration = round(seconds * 1000, 1)
             requests_log.info(
                 "%s %s %s %.1fms",
                 request.method,

@@ -208,6 +208,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # (Redis), in-process for the embedded default.
 CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
 
+# Prometheus' /metrics (fulfillment.metrics): only with this token, sent as a Bearer token.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 # One line per request (fulfillment.logs); every line carries the request id; JSON lines for a
 # log collector with DJANGO_LOG_FORMAT=json.
 LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text")

@@ -72,3 +72,5 @@ def test_compose_starts_nginx_once_the_web_app_is_ready():
 
     assert "http://127.0.0.1:8000/readyz" in " ".join(web["healthcheck"]["test"])
     assert nginx["depends_on"]["web"] == {"condition": "service_healthy"}
+    # The gunicorn workers sum their request metrics in one folder.
+    assert "export PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus" in web["command"]
