@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fulfillment.error_reports.UserIdMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -207,6 +208,17 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # The cache holds the API's login throttle counters: shared by every web process in production
 # (Redis), in-process for the embedded default.
 CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
+
+# Error reports to Sentry (web requests and Celery jobs), people by id only.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from fulfillment.error_reports import sentry_init
+
+    sentry_init(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+    )
 
 # Prometheus' /metrics (fulfillment.metrics): only with this token, sent as a Bearer token.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
