@@ -3,6 +3,8 @@ that an owning app says may see it. Apps register a check for the files they own
 be reached in several ways (a deal's instructions by the manager of the deal, and by the
 worker of its warehouse task), so any check that allows it is enough.
 
+On S3-compatible object storage (``S3_BUCKET`` set) the answer is a redirect to a URL signed
+for a few minutes (``S3_URL_SECONDS``); the bucket itself stays private.
 Behind the production stack's nginx (``FILES_X_ACCEL_REDIRECT_PREFIX`` set) Django only decides:
 it answers an empty body with ``X-Accel-Redirect: <prefix><name>`` and nginx sends the bytes from
 an ``internal`` location over the media volume. Unset (the embedded default), Django streams the
@@ -17,8 +19,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 
@@ -44,7 +46,13 @@ def file_download(user, name: str) -> HttpResponse:
     if "\x00" in name or not user_may_download(user, name) or not default_storage.exists(name):
         raise Http404
     prefix = settings.FILES_X_ACCEL_REDIRECT_PREFIX
-    if prefix:
+    if not isinstance(default_storage, FileSystemStorage):
+        # Object storage: to a URL signed for a few minutes, as an attachment.
+        disposition = content_disposition_header(True, PurePosixPath(name).name)
+        response = HttpResponseRedirect(
+            default_storage.url(name, parameters={"ResponseContentDisposition": disposition})
+        )
+    elif prefix:
         response = HttpResponse(content_type="")
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
         response["Content-Disposition"] = content_disposition_header(True, PurePosixPath(name).name)
