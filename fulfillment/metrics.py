@@ -106,8 +106,7 @@ def _queue_lengths() -> dict[str, int]:
     import redis
 
     client = redis.Redis.from_url(broker, socket_timeout=2)
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    return {queue: int(client.llen(queue))}
+    return {queue.name: int(client.llen(queue.name)) for queue in settings.CELERY_TASK_QUEUES}
 
 
 _business = BusinessCollector()

@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -200,6 +201,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
 )
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Work split into queues, a worker per queue in production (docker-compose.yml): the automation
+# of moves, notification e-mails, phone pushes; the rest (imports) on the default queue. A
+# worker started without -Q takes every queue.
+CELERY_TASK_ROUTES = {
+    "deals.tasks.*": {"queue": "automation"},
+    "fulfillment.tasks.*": {"queue": "email"},
+    "warehouse.tasks.send_push_notifications": {"queue": "push"},
+}
+CELERY_TASK_QUEUES = [
+    Queue(name) for name in (CELERY_TASK_DEFAULT_QUEUE, "automation", "email", "push")
+]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

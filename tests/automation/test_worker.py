@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
+from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
@@ -39,7 +40,8 @@ def _use_broker(url: str | None) -> None:
 
 @pytest.fixture
 def broker(postgres, redis_url):
-    redis.Redis.from_url(redis_url).delete(QUEUE)  # nothing left from an earlier run
+    # Nothing left from an earlier run on any queue the worker takes.
+    redis.Redis.from_url(redis_url).delete(*(q.name for q in settings.CELERY_TASK_QUEUES))
     _use_broker(redis_url)
     yield redis_url
     _use_broker(None)
@@ -96,7 +98,7 @@ def test_the_same_message_delivered_again_creates_nothing_twice(worker, manager)
         run_automation_job.delay(job.pk)
 
     wait_for(
-        lambda: redis.Redis.from_url(worker.broker_url).llen("celery") == 0,
+        lambda: redis.Redis.from_url(worker.broker_url).llen("automation") == 0,
         30,
         what="the queue to drain",
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +75,27 @@ def test_compose_starts_nginx_once_the_web_app_is_ready():
     assert nginx["depends_on"]["web"] == {"condition": "service_healthy"}
     # The gunicorn workers sum their request metrics in one folder.
     assert "export PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus" in web["command"]
+
+
+def test_compose_migrates_once_then_starts_a_worker_per_queue_as_a_plain_user():
+    root = Path(__file__).resolve().parents[2]
+    services = yaml.safe_load((root / "docker-compose.yml").read_text())["services"]
+    dockerfile = (root / "Dockerfile").read_text()
+
+    # The release step runs the migrations once; nothing else does.
+    assert services["migrate"]["command"] == "python manage.py migrate --noinput"
+    others = [name for name, service in services.items() if name != "migrate"]
+    assert not any("migrate" in str(services[name].get("command", "")) for name in others)
+    for name in ("web", "worker-automation", "worker-email", "worker-push"):
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+    # Every queue the settings route to has its worker.
+    consumed = {
+        queue
+        for name, service in services.items()
+        if name.startswith("worker-")
+        for queue in service["command"].split(" -Q ")[1].split()[0].split(",")
+    }
+    assert consumed == {q.name for q in settings.CELERY_TASK_QUEUES}
+    assert "\nUSER crm\n" in dockerfile

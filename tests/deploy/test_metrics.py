@@ -10,6 +10,7 @@ import redis
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from kombu import Queue
 
 from deals.models import AutomationJob, StageChange
 from fulfillment.models import Notification
@@ -70,7 +71,7 @@ def test_the_scrape_counts_requests_the_outbox_and_waiting_e_mails(settings, cli
 def test_the_celery_queue_is_measured_on_the_redis_broker(settings, redis_url):
     settings.METRICS_TOKEN = TOKEN
     settings.CELERY_BROKER_URL = redis_url
-    settings.CELERY_TASK_DEFAULT_QUEUE = "metrics-test-queue"
+    settings.CELERY_TASK_QUEUES = [Queue("metrics-test-queue"), Queue("metrics-test-empty")]
     broker = redis.Redis.from_url(redis_url)
     broker.delete("metrics-test-queue")
     broker.rpush("metrics-test-queue", "a", "b", "c")
@@ -80,3 +81,4 @@ def test_the_celery_queue_is_measured_on_the_redis_broker(settings, redis_url):
         broker.delete("metrics-test-queue")
 
     assert _value(text, 'crm_celery_queue_length{queue="metrics-test-queue"}') == 3
+    assert _value(text, 'crm_celery_queue_length{queue="metrics-test-empty"}') == 0
