@@ -96,3 +96,21 @@ def test_pages_carry_a_csp_without_inline_script(client, administrator, url):
     assert policy["script-src"] == ["'self'"]
     assert "'unsafe-inline'" not in policy.get("style-src", [])
     assert policy["object-src"] == ["'none'"]
+
+
+def test_behind_pgbouncer_server_side_cursors_are_off():
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "true",
+        "DATABASE_URL": "postgres://crm@pgbouncer:6432/crm",
+        "DATABASE_PGBOUNCER": "true",
+    }
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+        "'fulfillment.settings'); django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "True"
