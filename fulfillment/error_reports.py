@@ -46,6 +46,13 @@ def sentry_init(dsn: str, *, environment: str, release: str = "") -> None:
     )
 
 
+def with_user_ids(middleware: list[str]) -> list[str]:
+    """``middleware`` with ``UserIdMiddleware`` right after authentication: installed only
+    when reports are sent, so no request pays for it otherwise."""
+    after = middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+    return [*middleware[:after], "fulfillment.error_reports.UserIdMiddleware", *middleware[after:]]
+
+
 class UserIdMiddleware:
     """Names the signed-in person in error reports by id (after authentication)."""
 

@@ -79,7 +79,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "fulfillment.error_reports.UserIdMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -247,13 +246,14 @@ CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")
 # Error reports to Sentry (web requests and Celery jobs), people by id only.
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
-    from fulfillment.error_reports import sentry_init
+    from fulfillment.error_reports import sentry_init, with_user_ids
 
     sentry_init(
         SENTRY_DSN,
         environment=env.str("SENTRY_ENVIRONMENT", default="production"),
         release=env.str("SENTRY_RELEASE", default=""),
     )
+    MIDDLEWARE = with_user_ids(MIDDLEWARE)
 
 # Prometheus' /metrics (fulfillment.metrics): only with this token, sent as a Bearer token.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sentry_sdk
 
-from fulfillment.error_reports import sentry_init
+from fulfillment.error_reports import sentry_init, with_user_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +56,7 @@ def test_a_failed_page_is_reported_with_the_user_s_id_only(
     settings, client, manager, sentry_server
 ):
     settings.ROOT_URLCONF = "tests.deploy.sentry_urls"
+    settings.MIDDLEWARE = with_user_ids(settings.MIDDLEWARE)  # as SENTRY_DSN installs it
     client.raise_request_exception = False
     client.force_login(manager)
 
