@@ -121,7 +121,7 @@ def deal_board(
     """
     deals = deal_visible_to(user, queryset).filter(pipeline=pipeline.code)
     columns = {stage.code: BoardColumn(stage) for stage in pipeline.stages}
-    sums = deals.order_by().values("stage").annotate(n=Count("*"), total=Sum("amount"))
+    sums = _column_sums(deals)
     connection = connections[deals.db]
     if connection.vendor == "postgresql":
         sql, params = _board_statement(sums, deals, connection.alias)
@@ -143,6 +143,11 @@ def deal_board(
     for card in board_first_cards(deals, pipeline):
         columns[card["stage"]].cards.append(card)
     return list(columns.values())
+
+
+def _column_sums(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    """Each column's count and amount sum, grouped by stage."""
+    return deals.order_by().values("stage").annotate(n=Count("*"), total=Sum("amount"))
 
 
 def _board_statement(sums: QuerySet[Deal], deals: QuerySet[Deal], using: str) -> tuple[str, tuple]:
@@ -178,7 +183,7 @@ def board_floor(deals: QuerySet[Deal], pipeline: Pipeline) -> list[tuple[str, tu
     sum and first cards — to run bare: on PostgreSQL its one statement, elsewhere the
     aggregate and ``board_first_cards``."""
     connection = connections[deals.db]
-    sums = deals.order_by().values("stage").annotate(n=Count("*"), total=Sum("amount"))
+    sums = _column_sums(deals)
     if connection.vendor == "postgresql":
         return [_board_statement(sums, deals, connection.alias)]
     return [

@@ -54,6 +54,15 @@ class Restored:
     missing_files: list[str]
 
 
+def postgres_url(name: str | None = None) -> str:
+    """The URL of the configured PostgreSQL database (in tests: pytest-django's test database),
+    or of the database ``name`` on the same server."""
+    s = connection.settings_dict
+    auth = (s["USER"] or "") + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
+    return f"postgres://{auth}@{host}:{port}/{name or s['NAME']}"
+
+
 def _table_counts(cursor: Any, tables: list[str], quote) -> dict[str, int]:
     counts = {}
     for table in sorted(tables):

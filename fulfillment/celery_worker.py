@@ -11,16 +11,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from django.db import connection
+from fulfillment.backups import postgres_url
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def database_url() -> str:
-    """The URL of the database this process uses (in tests: pytest-django's test database)."""
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 class WorkerProcess:
@@ -37,7 +30,7 @@ class WorkerProcess:
         env = {
             **os.environ,
             "DJANGO_DEBUG": "true",
-            "DATABASE_URL": database_url(),
+            "DATABASE_URL": postgres_url(),
             "CELERY_BROKER_URL": self.broker_url,
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "CELERY_TASK_DEFAULT_QUEUE": self.queue,

@@ -17,7 +17,7 @@ from django.db import connection
 
 from deals import services
 from deals.models import Deal, StageChange
-from fulfillment.backups import backup
+from fulfillment.backups import backup, postgres_url
 from tests.conftest import require_service
 from tests.factories import make_deal
 
@@ -32,12 +32,6 @@ def _seed(manager) -> Deal:
         file=SimpleUploadedFile("price.pdf", b"%PDF-1.4 price"),
     )
     return deal
-
-
-def _server_url(name: str) -> str:
-    s = connection.settings_dict
-    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -55,11 +49,11 @@ def test_a_postgresql_backup_restores_into_a_fresh_database(manager, tmp_path, c
     manifest = json.loads((folder / "manifest.json").read_text())
     listed = list(csv.DictReader((folder / "files.csv").open(encoding="utf-8")))
     fresh = f"restore_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(_server_url("postgres"), autocommit=True) as admin:
+    with psycopg.connect(postgres_url("postgres"), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{fresh}"')
     try:
-        call_command("restore", str(folder), database_url=_server_url(fresh))
-        with psycopg.connect(_server_url(fresh)) as restored:
+        call_command("restore", str(folder), database_url=postgres_url(fresh))
+        with psycopg.connect(postgres_url(fresh)) as restored:
             restored_history = restored.execute(
                 "SELECT from_stage, to_stage, actor_id FROM deals_stagechange "
                 "WHERE deal_id = %s ORDER BY id",
@@ -68,15 +62,15 @@ def test_a_postgresql_backup_restores_into_a_fresh_database(manager, tmp_path, c
             deals = restored.execute("SELECT COUNT(*) FROM deals_deal").fetchone()[0]
         # A database that is not empty is refused: restore never writes over data.
         with pytest.raises(CommandError, match=r"not empty|не пуста"):
-            call_command("restore", str(folder), database_url=_server_url(fresh))
+            call_command("restore", str(folder), database_url=postgres_url(fresh))
         # A stored file lost since the backup is named, and the restore is not called good.
         default_storage.delete(deal.comments.get().file.name)
-        with psycopg.connect(_server_url("postgres"), autocommit=True) as admin:
+        with psycopg.connect(postgres_url("postgres"), autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{fresh}_2"')
         with pytest.raises(CommandError):
-            call_command("restore", str(folder), database_url=_server_url(f"{fresh}_2"))
+            call_command("restore", str(folder), database_url=postgres_url(f"{fresh}_2"))
     finally:
-        with psycopg.connect(_server_url("postgres"), autocommit=True) as admin:
+        with psycopg.connect(postgres_url("postgres"), autocommit=True) as admin:
             for name in (fresh, f"{fresh}_2"):
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -63,15 +63,21 @@ def _keys(client) -> list[str]:
     return [o["Key"] for o in client.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
 
 
-def test_uploads_from_the_page_and_the_api_land_in_the_bucket(s3, client, manager, settings):
-    bucket, _endpoint = s3
+def _commented_deal(client, manager):
+    """A deal of ``manager`` with a comment and its file posted through the page (signed in)."""
     deal = make_deal("calculation", "new", responsible=manager, complete=False)
     client.force_login(manager)
-
     client.post(
         reverse("deals:comment", args=[deal.pk]),
         {"text": "Схема", "file": SimpleUploadedFile("pallets.pdf", PDF)},
     )
+    return deal
+
+
+def test_uploads_from_the_page_and_the_api_land_in_the_bucket(s3, client, manager, settings):
+    bucket, _endpoint = s3
+
+    deal = _commented_deal(client, manager)
     api = client_for(manager).post(
         f"/api/deals/{deal.pk}/comments/",
         {"text": "Через API", "file": SimpleUploadedFile("api.pdf", PDF)},
@@ -88,12 +94,7 @@ def test_a_download_is_checked_then_signed_for_minutes_and_the_bucket_stays_priv
     s3, client, manager, other_manager
 ):
     _bucket, endpoint = s3
-    deal = make_deal("calculation", "new", responsible=manager, complete=False)
-    client.force_login(manager)
-    client.post(
-        reverse("deals:comment", args=[deal.pk]),
-        {"text": "Схема", "file": SimpleUploadedFile("pallets.pdf", PDF)},
-    )
+    deal = _commented_deal(client, manager)
     name = DealComment.objects.get(deal=deal).file.name
 
     allowed = client.get(f"/files/{name}")

@@ -1,19 +1,9 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection
 from django.utils.translation import gettext as _
 
-from fulfillment.backups import BackupError, restore
-
-
-def _configured_url() -> str:
-    s = connection.settings_dict
-    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return (
-        f"postgres://{s.get('USER') or ''}{password}@{s.get('HOST') or ''}:"
-        f"{s.get('PORT') or 5432}/{s['NAME']}"
-    )
+from fulfillment.backups import BackupError, postgres_url, restore
 
 
 class Command(BaseCommand):
@@ -27,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            result = restore(Path(options["folder"]), options["database_url"] or _configured_url())
+            result = restore(Path(options["folder"]), options["database_url"] or postgres_url())
         except BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(_("Tables restored: %(n)s") % {"n": result.tables})
