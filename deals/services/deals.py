@@ -653,7 +653,7 @@ _MOVE_COLUMNS = [
 def _commit_move(
     deal: Deal, move: Transition, actor, comment: str, kwargs: dict, edit: _Edit
 ) -> StageChange:
-    source = deal.stage
+    source, source_entered_at = deal.stage, deal.stage_entered_at
     now = timezone.now()
     cleared = list(pipeline_clears(deal.pipeline_spec, move))
     with transaction.atomic():
@@ -681,6 +681,7 @@ def _commit_move(
             comment=comment,
             reason=kwargs.get("reason"),
             created_at=now,
+            from_stage_entered_at=source_entered_at,
         )
         _cancel_tasks_of_stage_left(deal, source, actor, now)
         automation.stage_entered(deal, change)

@@ -112,7 +112,7 @@ def deal_import(
                 closed_at=None if stage_spec.is_open else now,
                 failure_reason=reason,
             )
-            _imported(deal, deal.stage, stage, actor, reason, now)
+            _imported(deal, deal.stage, stage, actor, reason, now, deal.stage_entered_at)
             deal.refresh_from_db()
         return deal, "updated"
 
@@ -162,6 +162,7 @@ def _imported(
     actor: AnyUser | None,
     reason: LossReason | None,
     at: datetime.datetime,
+    source_entered_at: datetime.datetime | None = None,
 ) -> StageChange:
     """The history row of an import: «Импортировано из Bitrix24», into the stage it brought."""
     return StageChange.objects.create(
@@ -173,4 +174,5 @@ def _imported(
         comment=str(IMPORTED),
         reason=reason,
         created_at=at,
+        from_stage_entered_at=source_entered_at,
     )

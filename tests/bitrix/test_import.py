@@ -210,6 +210,8 @@ def test_a_changed_deal_is_updated_with_its_audit_trail(maria, administrator, tm
         ("import", "", "proposal"),
         ("import", "proposal", "director_approval"),
     ]
+    first, moved = deal.stage_changes.order_by("created_at", "pk")
+    assert moved.from_stage_entered_at == first.created_at  # the stay in «Сформировать КП»
 
 
 def test_an_imported_deal_moves_on_only_with_what_its_next_stage_requires(maria):

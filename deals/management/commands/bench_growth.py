@@ -143,17 +143,23 @@ class Grower:
         for deal in deals:
             entries.append(
                 StageChange(
-                    deal=deal, transition="create", to_stage="new", created_at=deal.created_at
+                    deal=deal,
+                    pipeline=deal.pipeline,
+                    transition="create",
+                    to_stage="new",
+                    created_at=deal.created_at,
                 )
             )
             if deal.stage != "new":
                 entries.append(
                     StageChange(
                         deal=deal,
+                        pipeline=deal.pipeline,
                         transition="bench",
                         from_stage="new",
                         to_stage=deal.stage,
                         created_at=deal.stage_entered_at,
+                        from_stage_entered_at=deal.created_at,
                     )
                 )
         entries = StageChange.objects.bulk_create(entries)
