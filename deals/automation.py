@@ -16,6 +16,10 @@ for ``AUTOMATION_LEASE_SECONDS``, a failed attempt for its retry's countdown (ex
 jittered, capped: ``retry_delay``). The beat sweep sends only pending jobs that are due. The
 attempts are counted on the job, not per Celery chain: after ``AUTOMATION_MAX_ATTEMPTS`` it
 is ``failed``, and stays so until an administrator runs it again (``jobs_rerun``).
+
+An action registered with ``on_demand`` is not run on entering a stage: another part records
+its job for a stage change with ``job_record_once`` (the stage deadline's reminder, once the
+deadline has passed), and it runs through the same outbox, once.
 """
 
 from __future__ import annotations
@@ -25,11 +29,15 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from deals.models import AutomationJob
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +82,21 @@ def on_stage_entry(
     return register
 
 
+def on_demand(*, key: str, label: str | Promise = "") -> Callable[[Handler], Handler]:
+    """Register ``handler`` as an action whose jobs are recorded by ``job_record_once`` (the
+    stage deadline's reminder), not on entering a stage; it runs through the same outbox."""
+
+    def register(handler: Handler) -> Handler:
+        action = EntryAction(key=key, pipeline="", stage="", handler=handler, label=label)
+        existing = _ACTIONS.get(key)
+        if existing and existing.handler is not handler:
+            raise RuntimeError(f"Automation action {key} registered twice")
+        _ACTIONS[key] = action
+        return handler
+
+    return register
+
+
 def actions_for(pipeline: str, stage: str) -> list[EntryAction]:
     return [a for a in _ACTIONS.values() if a.pipeline == pipeline and a.stage == stage]
 
@@ -108,6 +131,31 @@ def stage_entered(deal, change) -> list:
     ids = [job.pk for job in jobs]
     transaction.on_commit(lambda: enqueue(ids))
     return jobs
+
+
+def job_record_once(*, deal_id: int, change_id: int, key: str) -> AutomationJob | None:
+    """Record the job of the on-demand action ``key`` for the deal's stage entry ``change_id``
+    unless it exists; send it on commit. Returns the new job, or None when one was recorded
+    already: the unique (stage change, action) pair makes a second call, or a concurrent one,
+    a no-op."""
+    from django.db import IntegrityError
+
+    from deals.models import AutomationJob
+
+    if key not in _ACTIONS:
+        raise LookupError(f"No automation action {key!r} is registered")
+    try:
+        with transaction.atomic():
+            job = AutomationJob.objects.create(
+                deal_id=deal_id,
+                stage_change_id=change_id,
+                action=key,
+                next_run_at=timezone.now() + _lease(),
+            )
+    except IntegrityError:  # recorded already, by an earlier or a concurrent call
+        return None
+    transaction.on_commit(lambda: enqueue([job.pk]))
+    return job
 
 
 def _lease() -> timedelta:

@@ -27,6 +27,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Replace
 
 from deals import automation
+from deals.due import due_columns
 from deals.models import (
     AutomationJob,
     Company,
@@ -74,11 +75,13 @@ class BoardCard(TypedDict):
     responsible_last_name: str
     responsible_username: str
     open_tasks: int
+    # and the dates a stage deadline may count from: ``deals.due.due_columns()``
 
 
 def board_cards(queryset: QuerySet[Deal]) -> QuerySet[Deal]:
     """Deals as board cards (rows of ``BoardCard``): client and responsible joined, open tasks
-    counted in the query, and only the columns a card shows."""
+    counted in the query, and only the columns a card shows — with the dates a stage deadline
+    may count from (``deals.due``), so the overdue mark costs no query per card."""
     return queryset.annotate(open_tasks=_open_tasks_count()).values(
         "pk",
         "stage",
@@ -86,6 +89,7 @@ def board_cards(queryset: QuerySet[Deal]) -> QuerySet[Deal]:
         "amount",
         "stage_entered_at",
         "open_tasks",
+        *due_columns(),
         client=F("company__name"),
         responsible_first_name=F("responsible__first_name"),
         responsible_last_name=F("responsible__last_name"),

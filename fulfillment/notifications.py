@@ -225,3 +225,49 @@ def mentioned(*, users, comment) -> None:
         },
         url=_deal_url(comment.deal),
     )
+
+
+def stage_deadline_passed(*, deal, due_at, director: bool = False) -> None:
+    """The deal's stage deadline has passed: its responsible is told, and every director too
+    when the stage waits for the director's approval."""
+    recipients = [deal.responsible]
+    if director:
+        recipients += list(users_with_role(Role.DIRECTOR))
+    notify(
+        recipients=recipients,
+        event="stage_deadline_passed",
+        text=_("Overdue since %(due)s: «%(deal)s» in «%(stage)s»")
+        % {
+            "due": timezone.localtime(due_at).strftime("%d.%m.%Y %H:%M"),
+            "deal": deal.title,
+            "stage": deal.stage_label,
+        },
+        url=_deal_url(deal),
+    )
+
+
+DIGEST_SHOWN = 5  # deals named in a digest's text; the page lists them all
+
+
+def overdue_digest(*, recipient, deals) -> None:
+    """The morning list of a person's overdue deals (the director's includes the approvals
+    waiting too): the first few by name, the number of the rest, a link to them all."""
+    names = "; ".join(
+        _("«%(deal)s» (%(stage)s, since %(due)s)")
+        % {
+            "deal": deal.title,
+            "stage": deal.stage_label,
+            "due": timezone.localtime(deal.due_at).strftime("%d.%m %H:%M"),
+        }
+        for deal in deals[:DIGEST_SHOWN]
+    )
+    more = len(deals) - DIGEST_SHOWN
+    text = _("Overdue deals: %(count)s. %(names)s") % {"count": len(deals), "names": names}
+    if more > 0:
+        text += " " + _("and %(more)s more") % {"more": more}
+    notify(
+        recipients=[recipient],
+        event="overdue_digest",
+        text=text,
+        url=reverse("deadlines:overdue"),
+    )

@@ -99,6 +99,8 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "deals.automationjob": ("view",),
         "deals.handoff": ("view",),
         "warehouse.worksession": ("view", "change"),
+        "deadlines.stagedeadline": ("view",),
+        "deadlines.calendarday": ("view",),
     },
     Role.ADMINISTRATOR: {
         "auth.user": ("view", "add", "change", "delete"),
@@ -118,6 +120,9 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "warehouse.defaultassignee": ("view", "add", "change", "delete"),
         "bitrix.importrun": ("view", "add"),
         "bitrix.webhook": ("view", "add", "change", "delete"),
+        "deadlines.stagedeadline": ("view", "add", "change", "delete"),
+        "deadlines.calendarday": ("view", "add", "change", "delete"),
+        "deadlines.overduedigest": ("view",),
     },
 }
 

@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from deals.api.fields import code_of, deal_field, source_name, writable_codes
+from deals.due import Due, deal_due, due_loader
 from deals.models import Deal
 from deals.pipelines import PIPELINES, Pipeline, pipeline_choices
 from deals.pipelines.base import TRANSITION_KINDS
@@ -68,6 +70,8 @@ def _tail_fields() -> dict[str, serializers.Field]:
             source="failure_reason_id", read_only=True, allow_null=True
         ),
         "failure_comment": serializers.CharField(read_only=True),
+        "due_at": serializers.SerializerMethodField(),
+        "overdue": serializers.SerializerMethodField(),
         "available_transitions": serializers.SerializerMethodField(),
     }
 
@@ -88,6 +92,30 @@ class _DealBase(serializers.Serializer):
             }
             for move in moves
         ]
+
+    def _due(self, deal: Deal) -> Due | None:
+        """The deadline of the deal's stage; the rules are read once per response."""
+        if "deal_due" not in self.context:
+            self.context["deal_due"] = (due_loader(), timezone.now())
+        due_at, now = self.context["deal_due"]
+        return deal_due(deal, due_at, now=now)
+
+    @extend_schema_field(
+        serializers.DateTimeField(
+            allow_null=True,
+            help_text="When the deal's current stage is due (its stage deadline); null: none.",
+        )
+    )
+    def get_due_at(self, deal: Deal) -> str | None:
+        due = self._due(deal)
+        return None if due is None else serializers.DateTimeField().to_representation(due.at)
+
+    @extend_schema_field(
+        serializers.BooleanField(help_text="The stage deadline has passed (`due_at` is past).")
+    )
+    def get_overdue(self, deal: Deal) -> bool:
+        due = self._due(deal)
+        return due is not None and due.overdue
 
     def to_representation(self, deal: Deal) -> dict[str, Any]:
         data = super().to_representation(deal)

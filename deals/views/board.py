@@ -18,9 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from deals.due import due_loader
 from deals.forms import BoardFilter, DealFilter
 from deals.guards import reopens_deals
 from deals.models import Deal
@@ -85,7 +87,7 @@ def _url_with_id(name: str) -> Callable[[int], str]:
 # template tags: 60 cards rendered tag by tag were the largest part of the board's time
 # outside the database (``manage.py bench_pages``).
 CARD_HTML = """
-<li class="deal-card" draggable="{draggable}" data-deal="{pk}" data-stage="{stage}" \
+<li class="deal-card{overdue_class}" draggable="{draggable}" data-deal="{pk}" data-stage="{stage}" \
 data-moves-url="{moves_url}">
   <a class="deal-title" id="deal-{pk}" href="{url}" hx-get="{preview_url}" \
 hx-target="#side-panel" hx-swap="innerHTML">{title}</a>
@@ -95,13 +97,14 @@ hx-target="#side-panel" hx-swap="innerHTML">{title}</a>
     <span>{responsible}</span>
     <span>{in_stage}</span>
     {open_tasks}
-  </p>
+  </p>{overdue}
   {menu}
 </li>"""
 MENU_HTML = """<button type="button" class="card-menu" \
 hx-get="{moves_url}?expected_stage={stage}" \
 hx-target="#dialog-slot" aria-describedby="deal-{pk}">{move_label}</button>"""
 OPEN_TASKS_HTML = '<span class="tasks">{}</span>'
+OVERDUE_HTML = '\n  <p class="deal-overdue overdue">{}</p>'
 
 
 class CardPrinter:
@@ -124,6 +127,11 @@ class CardPrinter:
         self.in_stage = escape(gettext("%(days)s d. in stage"))
         self.open_tasks = OPEN_TASKS_HTML.format(escape(gettext("Open tasks: %(n)s")))
         self.move_label = escape(gettext("Move…"))
+        # Stage deadlines: the rules read once per response, each card's due moment computed
+        # from its values.
+        self.pipeline = pipeline.code
+        self.due_at = due_loader()
+        self.overdue = OVERDUE_HTML.format(escape(gettext("Overdue since %(at)s")))
 
     def __call__(self, card: BoardCard) -> SafeString:
         pk = card["pk"]
@@ -158,8 +166,19 @@ class CardPrinter:
                 responsible=escape(responsible or card["responsible_username"]),
                 in_stage=self.in_stage % {"days": int(days)},
                 open_tasks=self.open_tasks % {"n": tasks} if tasks else "",
+                **self.overdue_mark(card),
             )
         )
+
+    def overdue_mark(self, card: BoardCard) -> dict[str, str]:
+        """«Просрочено с …» and the red edge once the card's stage deadline has passed."""
+        due = self.due_at(self.pipeline, card)
+        if due is None or due > self.now:
+            return {"overdue": "", "overdue_class": ""}
+        return {
+            "overdue": self.overdue % {"at": localtime(due).strftime("%d.%m %H:%M")},
+            "overdue_class": " is-overdue",
+        }
 
 
 def more_url(pipeline: Pipeline, stage: Stage, last: BoardCard, query: str) -> str:

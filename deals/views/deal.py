@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deals import services
+from deals.due import deal_due
 from deals.forms import DealCommentForm, DealEditForm, is_editable
 from deals.models import Deal, Task
 from deals.page_selectors import (
@@ -67,6 +68,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "moves": services.deal_available_moves(deal=deal, user=request.user),
             "related": deal_related(user=request.user, deal=deal),
             "open_tasks": _open_tasks(deal, request.user),
+            "due": deal_due(deal, now=timezone.now()),
             "timeline": deal_timeline(deal=deal, user=request.user),
             "comment_form": DealCommentForm(),
         },
@@ -85,6 +87,7 @@ def deal_preview(request: HttpRequest, pk: int) -> HttpResponse:
             "deal": deal,
             "groups": _groups(deal),
             "open_tasks": deal_open_tasks(deal=deal),
+            "due": deal_due(deal, now=timezone.now()),
             "can_move": bool(services.deal_available_moves(deal=deal, user=request.user)),
         },
     )

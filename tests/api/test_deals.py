@@ -84,12 +84,12 @@ def test_the_list_costs_the_same_queries_whatever_the_number_of_deals(
     make_deal("calculation", "new", responsible=manager)
 
     # token with its user, the roles, the model permissions (2), the count, the page, the
-    # page's responsibles
-    with django_assert_num_queries(7):
+    # page's responsibles, the stage deadlines' rules (``due_at``)
+    with django_assert_num_queries(8):
         client.get("/api/deals/")
     for pipeline in PIPELINES:
         make_deal(pipeline, "new", responsible=manager)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get("/api/deals/")
     assert response.json()["count"] == len(PIPELINES) + 1
 

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from deals.due import due_columns
 from deals.models import Deal, StageChange, Task
 from deals.page_selectors import BOARD_PAGE_SIZE, deal_board
 from deals.pipelines import CALCULATION, PIPELINES
@@ -260,6 +261,8 @@ def test_the_board_holds_what_each_column_would_list(manager, other_manager, dir
                     "responsible_first_name": deal.responsible.first_name,
                     "responsible_last_name": deal.responsible.last_name,
                     "responsible_username": deal.responsible.username,
+                    # the dates a stage deadline may count from (``deals.due``)
+                    **{name: getattr(deal, name) for name in due_columns()},
                 }
 
 
