@@ -16,6 +16,7 @@ from fulfillment.roles import is_administrator, is_director, is_sales, is_wareho
 NOTIFICATIONS_URL = "/notifications/"
 WAREHOUSE_URL = "/warehouse/"
 REPORT_URL = "/warehouse/report/"
+ANALYTICS_URL = "/reports/"
 
 
 def _item(label, url: str, path: str) -> dict:
@@ -49,7 +50,9 @@ def navigation(request: HttpRequest) -> dict:
     if is_warehouse(user):
         sections.append(_item(_("Warehouse tasks"), WAREHOUSE_URL, path))
     if is_sales(user):
-        sections.append(_item(_("Reports"), REPORT_URL, path))
+        reports = _item(_("Reports"), ANALYTICS_URL, path)
+        reports["active"] = reports["active"] or path.startswith(REPORT_URL)
+        sections.append(reports)
     if is_administrator(user):
         sections.append(_item(_("Administration"), reverse("admin:index"), path))
     return {

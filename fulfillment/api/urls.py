@@ -11,6 +11,7 @@ from fulfillment.api.auth import AuthTokenApi
 from fulfillment.api.errors import api_not_found
 from fulfillment.api.files import FileDownloadApi
 from fulfillment.api.notifications import NotificationViewSet
+from reports.api import AgeingApi, ApprovalsApi, FunnelApi, ManagersApi, WarehouseApi
 from warehouse.api import WarehouseTaskViewSet, WorkReportApi, WorkSessionViewSet
 
 router = DefaultRouter()
@@ -28,6 +29,11 @@ urlpatterns = [
     path("auth/token/", AuthTokenApi.as_view(), name="auth-token"),
     path("files/<path:name>", FileDownloadApi.as_view(), name="file"),
     path("reports/task-time/", WorkReportApi.as_view(), name="report-task-time"),
+    path("reports/funnel/", FunnelApi.as_view(), name="report-funnel"),
+    path("reports/managers/", ManagersApi.as_view(), name="report-managers"),
+    path("reports/ageing/", AgeingApi.as_view(), name="report-ageing"),
+    path("reports/approvals/", ApprovalsApi.as_view(), name="report-approvals"),
+    path("reports/warehouse/", WarehouseApi.as_view(), name="report-warehouse"),
     # Signed-in users only (SERVE_PERMISSIONS); Swagger UI's start script is a file of its own
     # (the split view), so the Content Security Policy needs no inline script.
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
