@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_DEBUG ?= true
 
-.PHONY: run test lint format check bench bench-growth messages clean
+.PHONY: run test lint format check bench bench-growth bench-reports loadtest messages clean
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 BENCH_REDIS ?= redis://127.0.0.1:6379/1
+LOADTEST_REDIS ?= redis://127.0.0.1:6379/11
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +51,20 @@ bench-growth: $(STAMP)
 	psql "$(BENCH_PG)/postgres" -q -c "DROP DATABASE IF EXISTS crm_growth" -c "CREATE DATABASE crm_growth"
 	DATABASE_URL=$(BENCH_PG)/crm_growth $(BIN)/python manage.py migrate -v0
 	DATABASE_URL=$(BENCH_PG)/crm_growth $(BIN)/python manage.py bench_growth --use-current-db
+
+## Every analytics report on 100,000 deals with 1,000,000 stage changes on the local
+## PostgreSQL (a throwaway crm_reports database); prints each report's time and queries.
+bench-reports: $(STAMP)
+	psql "$(BENCH_PG)/postgres" -q -c "DROP DATABASE IF EXISTS crm_reports" -c "CREATE DATABASE crm_reports"
+	DATABASE_URL=$(BENCH_PG)/crm_reports $(BIN)/python manage.py migrate -v0
+	DATABASE_URL=$(BENCH_PG)/crm_reports $(BIN)/python manage.py bench_reports --use-current-db
+
+## A bounded, headless load run (locust, loopback only) against gunicorn, a Celery worker,
+## the local PostgreSQL (a throwaway crm_loadtest database) and Redis (database 11) with
+## 10,000 deals at 8, 16 and 32 users; prints the figures, checks every move's history and
+## automation, and profiles. About four minutes.
+loadtest: $(STAMP)
+	$(BIN)/python -m loadtest.run --postgres $(BENCH_PG) --redis $(LOADTEST_REDIS) $(LOADTEST_ARGS)
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l ru -l en --no-obsolete --ignore=.venv

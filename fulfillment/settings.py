@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
     "contracts",
     "warehouse",
     "bitrix",
+    "reports",
+    "deadlines",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +212,7 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery
 # worker started without -Q takes every queue.
 CELERY_TASK_ROUTES = {
     "deals.tasks.*": {"queue": "automation"},
+    "deadlines.tasks.*": {"queue": "automation"},
     "fulfillment.tasks.*": {"queue": "email"},
     "warehouse.tasks.send_push_notifications": {"queue": "push"},
 }
@@ -235,6 +239,16 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-notification-emails": {
         "task": "fulfillment.tasks.sweep_notification_emails",
         "schedule": 60.0,
+    },
+    # Stage deadlines: a reminder once a deadline passes (exactly once per entry into a
+    # stage), and each person's overdue deals at 08:00 on working days (CELERY_TIMEZONE).
+    "sweep-deadline-reminders": {
+        "task": "deadlines.tasks.sweep_deadline_reminders",
+        "schedule": 60.0,
+    },
+    "overdue-digests": {
+        "task": "deadlines.tasks.send_overdue_digests",
+        "schedule": crontab(hour=8, minute=0),
     },
 }
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -25,7 +25,9 @@ urlpatterns = [
     # Bitrix24's inbound webhook protocol, at the host root as its clients expect it.
     path("rest/", include("bitrix.urls")),
     path("warehouse/", include("warehouse.urls")),
+    path("reports/", include("reports.urls")),
     path("notifications/", include("fulfillment.notification_urls")),
+    path("overdue/", include("deadlines.urls")),
     # The staff pages; «/» sends each user to their home (deals.views.home).
     path("", include("deals.urls")),
 ]

@@ -23,8 +23,13 @@ def sentry_server():
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            if self.headers.get("Content-Encoding") == "gzip":
+            encoding = self.headers.get("Content-Encoding")
+            if encoding == "gzip":
                 body = gzip.decompress(body)
+            elif encoding == "br":  # the SDK's choice when brotli is installed (locust's)
+                import brotli
+
+                body = brotli.decompress(body)
             received.append(body)
             self.send_response(200)
             self.end_headers()
