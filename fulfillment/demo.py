@@ -124,7 +124,7 @@ def _pdf(name: str) -> ContentFile:
     return ContentFile(b"%PDF-1.4\n% demo document\n", name=name)
 
 
-def _deal_data(pipeline: str, company: Company) -> dict:
+def deal_data(pipeline: str, company: Company) -> dict:
     today = timezone.localdate()
     contact = company.contacts.first()
     common = {"company": company, "contact": contact}
@@ -289,7 +289,7 @@ def seed_demo() -> list[tuple[str, str]]:
             else:
                 company = contracted[index % len(contracted)]
             manager = managers[index % 2]
-            values = _deal_data(pipeline.code, company)
+            values = deal_data(pipeline.code, company)
             deal = services.deal_create(
                 pipeline=pipeline.code,
                 actor=manager,
@@ -299,7 +299,7 @@ def seed_demo() -> list[tuple[str, str]]:
             _walk(deal, stage.code, manager, values, users)
     # A new client says yes to the КП: the contract deal opens and the request waits on it.
     newcomer = companies[3]
-    values = _deal_data("calculation", newcomer)
+    values = deal_data("calculation", newcomer)
     deal = services.deal_create(
         pipeline="calculation",
         actor=managers[0],

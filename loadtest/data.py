@@ -31,11 +31,10 @@ from rest_framework.authtoken.models import Token
 
 from deals.automation import actions_for
 from deals.guards import RequiredFields
-from deals.management.commands.bench_growth import Command as GrowthCommand
-from deals.management.commands.bench_growth import Grower
+from deals.management.commands.bench_growth import Grower, bench_managers
 from deals.models import Company, Deal, Task
 from deals.pipelines import PIPELINES, get_pipeline
-from fulfillment.demo import _deal_data, seed_demo
+from fulfillment.demo import deal_data, seed_demo
 from fulfillment.roles import Role
 from warehouse import services as warehouse_services
 from warehouse.models import WorkSession
@@ -51,7 +50,7 @@ def seed(deals: int) -> None:
     """The demo data and the growth benchmark's deals, up to ``deals``."""
     seed_demo()
     manager = User.objects.get(username="manager")
-    Grower(managers=[manager, *GrowthCommand()._managers()]).grow_to(deals)
+    Grower(managers=[manager, *bench_managers()]).grow_to(deals)
 
 
 def managers() -> list:
@@ -94,7 +93,7 @@ def deals_make_ready() -> int:
     for pipeline, stage in open_stages:
         spec = get_pipeline(pipeline)
         path = stages_ahead(pipeline, stage)
-        demo = _deal_data(pipeline, company)
+        demo = deal_data(pipeline, company)
         values: dict[str, Any] = {}
         paths = [p for s in path[:-1] for r in spec.stage(s).requires for p in r.paths]
         if len(path) < 2 or any("." in p or p not in demo for p in paths):

@@ -197,7 +197,7 @@ def test_only_deals_whose_required_fields_are_filled_are_given_to_move(manager):
 # --- the run's own database -----------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_run_creates_and_drops_a_database_of_its_own():
     require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
     name = f"loadtest_{uuid.uuid4().hex[:8]}"

@@ -62,6 +62,20 @@ WAREHOUSE_STAGE = "to_warehouse"
 APPROVAL_STAGE = "director_approval"
 
 
+def bench_managers() -> list:
+    """The benchmark's managers besides the demo's (the same ones on every run)."""
+    group = Group.objects.get(name=str(Role.MANAGER))
+    managers = []
+    for number in range(1, MANAGERS):
+        user, _created = get_user_model().objects.get_or_create(
+            username=f"bench-manager-{number}",
+            defaults={"first_name": "Менеджер", "last_name": f"Нагрузочный {number}"},
+        )
+        user.groups.add(group)
+        managers.append(user)
+    return managers
+
+
 @dataclass
 class Measure:
     median: float
@@ -207,7 +221,7 @@ class Command(BenchCommand):
 
         seed_demo()
         users = {u.username: u for u in get_user_model().objects.all()}
-        grower = Grower(managers=[users["manager"], *self._managers()])
+        grower = Grower(managers=[users["manager"], *bench_managers()])
         sizes = [int(s) for s in options["sizes"].split(",")]
         results: dict[str, dict[int, Measure]] = {}
         self.stdout.write(f"Database: {connection.vendor}; runs per page: {options['runs']}")
@@ -229,18 +243,6 @@ class Command(BenchCommand):
                     f"{measure.queries:>7} {measure.size / 1024:>7.1f} {floor}"
                 )
         self._summary(results, sizes[0], sizes[-1])
-
-    def _managers(self) -> list:
-        group = Group.objects.get(name=str(Role.MANAGER))
-        managers = []
-        for number in range(1, MANAGERS):
-            user, _created = get_user_model().objects.get_or_create(
-                username=f"bench-manager-{number}",
-                defaults={"first_name": "Менеджер", "last_name": f"Нагрузочный {number}"},
-            )
-            user.groups.add(group)
-            managers.append(user)
-        return managers
 
     # --- measuring ----------------------------------------------------------------------------
 

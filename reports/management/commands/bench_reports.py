@@ -25,6 +25,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from deals.management.commands.bench_growth import OPEN_SHARE, PIPELINE_SHARE
 from deals.management.commands.bench_pages import BenchCommand
 from deals.models import Company, Deal, StageChange, Task
 from deals.pipelines import PIPELINES
@@ -37,15 +38,7 @@ from warehouse.models import WorkSession
 BAR_MS = 300.0
 YEARS = 3
 MANAGERS, WORKERS, COMPANIES = 20, 10, 1000
-# How a fulfillment company's requests split between the pipelines.
-PIPELINE_SHARE = {
-    "calculation": 0.35,
-    "acceptance": 0.25,
-    "processing": 0.15,
-    "shipment": 0.2,
-    "contract": 0.05,
-}
-OPEN_SHARE, WON_SHARE = 0.12, 0.6
+WON_SHARE = 0.6
 BATCH = 2000
 
 
