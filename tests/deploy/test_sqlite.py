@@ -41,3 +41,22 @@ def test_a_closing_connection_gathers_the_statistics_the_planner_needs(tmp_path,
 def test_the_embedded_default_runs_on_it():
     assert settings.DATABASES["default"]["ENGINE"] == "fulfillment.sqlite"
     assert isinstance(connections["default"], DatabaseWrapper)
+
+
+def test_a_reader_is_not_blocked_by_a_write_in_progress(tmp_path, django_db_blocker):
+    """WAL: a page reads while another request's move is written, instead of waiting."""
+    settings_dict = {**connections["default"].settings_dict, "NAME": str(tmp_path / "crm.sqlite3")}
+    writer = DatabaseWrapper({**settings_dict, "TEST": {}}, alias="writer")
+    with django_db_blocker.unblock():
+        with writer.cursor() as cursor:
+            cursor.execute("CREATE TABLE deal (id INTEGER PRIMARY KEY, stage TEXT)")
+            cursor.execute("INSERT INTO deal (stage) VALUES ('new')")
+            assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        writer.connection.execute("BEGIN IMMEDIATE")
+        writer.connection.execute("UPDATE deal SET stage = 'proposal'")
+
+        reader = sqlite3.connect(tmp_path / "crm.sqlite3", timeout=0)
+        assert reader.execute("SELECT stage FROM deal").fetchone() == ("new",)
+        reader.close()
+        writer.connection.execute("COMMIT")
+        writer.close()
