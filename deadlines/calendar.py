@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from fulfillment.periods import day_start
+
 # A year and a half of days off in a row is no calendar: stop rather than loop for ever.
 MAX_DAYS = 550
 
@@ -40,7 +42,7 @@ class WorkCalendar:
         remaining = delta
         for _ in range(MAX_DAYS * 2):
             day = cursor.date()
-            next_midnight = midnight(day + datetime.timedelta(days=1))
+            next_midnight = day_start(day + datetime.timedelta(days=1))
             if self.is_working(day):
                 available = next_midnight - cursor
                 if remaining <= available:
@@ -58,10 +60,3 @@ class WorkCalendar:
             if self.is_working(day):
                 count -= 1
         raise CalendarError(day)
-
-
-def midnight(day: datetime.date) -> datetime.datetime:
-    """The start of ``day`` in the company's time zone."""
-    return timezone.make_aware(
-        datetime.datetime.combine(day, datetime.time()), timezone.get_default_timezone()
-    )

@@ -20,13 +20,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from deadlines.calendar import CalendarError, WorkCalendar, midnight
+from deadlines.calendar import CalendarError, WorkCalendar
 from deadlines.models import CalendarDay, OverdueDigest, StageDeadline
 from deals import automation
 from deals.due import deal_values
 from deals.models import AutomationJob, Deal, StageChange
 from deals.pipelines import PIPELINES
 from fulfillment import notifications
+from fulfillment.periods import day_start
 from fulfillment.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ def stage_due_at(
         last = calendar.add_working_days(day, rule.amount)
     else:
         last = day + datetime.timedelta(days=rule.amount)
-    return midnight(last + datetime.timedelta(days=1))
+    return day_start(last + datetime.timedelta(days=1))
 
 
 @dataclass(frozen=True)

@@ -20,15 +20,21 @@ from deals.pipelines.fields import MONEY_FIELDS
 from fulfillment.roles import AnyUser, Role, is_sales, is_warehouse, sees_all_deals, sees_money
 
 
-def deal_visible_to(user: AnyUser, queryset: QuerySet[Deal] | None = None) -> QuerySet[Deal]:
-    """Deals the user may see: all for the director and admins, their own for a manager,
-    none for anyone else (warehouse staff reach deals only through their tasks)."""
-    queryset = Deal.objects.all() if queryset is None else queryset
+def deal_visibility(user: AnyUser, prefix: str = "") -> Q:
+    """The deals ``user`` may see as a condition on ``prefix`` (``"deal__"`` from a deal's
+    history or tasks): all for the director and admins, their own for a manager, none for
+    anyone else (warehouse staff reach deals only through their tasks)."""
     if sees_all_deals(user):
-        return queryset
+        return Q()
     if is_sales(user):
-        return queryset.filter(responsible=user)
-    return queryset.none()
+        return Q(**{f"{prefix}responsible": user})
+    return Q(**{f"{prefix}pk__in": []})  # matches nothing; the database is not asked
+
+
+def deal_visible_to(user: AnyUser, queryset: QuerySet[Deal] | None = None) -> QuerySet[Deal]:
+    """Deals the user may see (``deal_visibility`` applied)."""
+    queryset = Deal.objects.all() if queryset is None else queryset
+    return queryset.filter(deal_visibility(user))
 
 
 def deal_list(*, user: AnyUser, pipeline: str | None = None) -> QuerySet[Deal]:

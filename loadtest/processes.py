@@ -29,10 +29,11 @@ def free_port() -> int:
 
 
 def database_create(server: str, name: str) -> None:
+    """A new, empty database ``name`` (one left by an interrupted run is dropped first)."""
     import psycopg
 
+    database_drop(server, name)
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
 
 

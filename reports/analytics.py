@@ -14,7 +14,7 @@ their own deals only.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
@@ -27,7 +27,9 @@ from django.utils.translation import gettext
 
 from deals.models import Deal, StageChange, Task
 from deals.pipelines import PIPELINES, get_pipeline
-from fulfillment.roles import AnyUser, person_name, sees_all_deals
+from deals.selectors import deal_visibility
+from fulfillment.periods import day_start
+from fulfillment.roles import AnyUser, person_name
 from reports.queries import Seconds, distinct_counts, percentiles
 from warehouse.models import WorkSession
 
@@ -49,12 +51,12 @@ class Scope:
 
     @property
     def start(self) -> datetime.datetime:
-        return _day_start(self.date_from)
+        return day_start(self.date_from)
 
     @property
     def end(self) -> datetime.datetime:
         """The moment after the period (the next day's midnight)."""
-        return _day_start(self.date_to + datetime.timedelta(days=1))
+        return day_start(self.date_to + datetime.timedelta(days=1))
 
     def deal_q(self, prefix: str = "") -> Q:
         """The deals this scope covers, as a condition on ``prefix`` (``"deal__"`` from the
@@ -73,19 +75,13 @@ class Scope:
         return condition
 
     def _people_q(self, prefix: str) -> Q:
-        condition = Q()
-        if not sees_all_deals(self.user):
-            condition &= Q(**{f"{prefix}responsible": self.user})
+        condition = deal_visibility(self.user, prefix)
         if self.responsible is not None:
             condition &= Q(**{f"{prefix}responsible": self.responsible})
         return condition
 
     def during(self, moment: str) -> Q:
         return Q(**{f"{moment}__gte": self.start, f"{moment}__lt": self.end})
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def _hours(seconds: float | None) -> float | None:
@@ -144,7 +140,7 @@ def funnel(scope: Scope) -> Funnel:
     from it, were lost at it, its conversions and the time spent in it; the failure reasons
     per stage; wins and their amount per month. Five queries."""
     spec = get_pipeline(scope.pipeline or next(iter(PIPELINES)))
-    scope = Scope(scope.user, scope.date_from, scope.date_to, spec.code, scope.responsible)
+    scope = replace(scope, pipeline=spec.code)
     success, failure = spec.success_stage.code, spec.failure_stage.code
     history = StageChange.objects.filter(scope.history_q()).order_by()
     entries = distinct_counts(

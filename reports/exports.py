@@ -10,6 +10,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from fulfillment.periods import spreadsheet_safe
 from reports.tables import COUNT, DAY, HOURS, MONEY, MONTH, SHARE, Page
 
 NUMBER_FORMATS = {
@@ -20,7 +21,6 @@ NUMBER_FORMATS = {
     DAY: "DD.MM.YYYY",
     MONTH: "MMMM YYYY",
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value):
@@ -28,9 +28,7 @@ def _cell(value):
         return timezone.localtime(value).replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value  # a typed title must not run as a formula
-    return value
+    return spreadsheet_safe(value)
 
 
 def page_xlsx(page: Page) -> bytes:

@@ -12,10 +12,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from deals.pipelines import PIPELINES
+from fulfillment.periods import period_errors
 from fulfillment.roles import AnyUser, Role, is_sales, person_name, sees_all_deals
 from reports.analytics import Scope
 
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 MONTHS_SHOWN = 12
 
 
@@ -70,15 +70,8 @@ class ReportFilterForm(forms.Form):
         start, end = default_period()
         data["date_from"] = data.get("date_from") or start
         data["date_to"] = data.get("date_to") or end
-        for name in ("date_from", "date_to"):
-            if not EARLIEST_YEAR <= data[name].year <= LATEST_YEAR:
-                self.add_error(
-                    name,
-                    gettext("Choose a date between %(first)s and %(last)s.")
-                    % {"first": EARLIEST_YEAR, "last": LATEST_YEAR},
-                )
-        if not self.errors and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", gettext("The period ends before it starts."))
+        for name, message in period_errors(data["date_from"], data["date_to"]):
+            self.add_error(name, message)
         if self.pipeline_required and not data.get("pipeline"):
             data["pipeline"] = next(iter(PIPELINES))
         return data

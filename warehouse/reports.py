@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.models import Task
 from deals.pipelines import get_pipeline
+from fulfillment.periods import day_start, period_errors, spreadsheet_safe
 from fulfillment.roles import AnyUser, Role, is_sales
 from warehouse.models import WorkSession
 from warehouse.selectors import work_sessions_visible_to
@@ -52,16 +53,11 @@ GROUPS = {
 _TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 DEFAULT_DAYS = 30
 ROW_LIMIT = 1000  # a page and an export stay bounded; narrow the filter for more
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
 def can_see_report(user: AnyUser) -> bool:
     """The director, administrators and managers; not warehouse staff."""
     return is_sales(user)
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 class WorkReportForm(forms.Form):
@@ -70,17 +66,8 @@ class WorkReportForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        for name in ("date_from", "date_to"):
-            day = data.get(name)
-            if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-                self.add_error(
-                    name,
-                    gettext("Choose a date between %(first)s and %(last)s.")
-                    % {"first": EARLIEST_YEAR, "last": LATEST_YEAR},
-                )
-        if start and end and start > end:
-            self.add_error("date_to", gettext("The period ends before it starts."))
+        for name, message in period_errors(data.get("date_from"), data.get("date_to")):
+            self.add_error(name, message)
         return data
 
 
@@ -127,22 +114,20 @@ class WorkReportFilter(django_filters.FilterSet):
         )
 
     def filter_from(self, queryset, name, value):
-        start = _day_start(value)
+        start = day_start(value)
         return queryset.filter(Q(stopped_at__isnull=True) | Q(stopped_at__gt=start))
 
     def filter_to(self, queryset, name, value):
-        return queryset.filter(started_at__lt=_day_start(value + datetime.timedelta(days=1)))
+        return queryset.filter(started_at__lt=day_start(value + datetime.timedelta(days=1)))
 
     def no_filter(self, queryset, name, value):
         return queryset
 
     def period(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
         data = self.form.cleaned_data
-        start = _day_start(data["date_from"]) if data.get("date_from") else None
+        start = day_start(data["date_from"]) if data.get("date_from") else None
         end = (
-            _day_start(data["date_to"] + datetime.timedelta(days=1))
-            if data.get("date_to")
-            else None
+            day_start(data["date_to"] + datetime.timedelta(days=1)) if data.get("date_to") else None
         )
         return start, end
 
@@ -310,17 +295,10 @@ def _hours(seconds: int) -> Decimal:
     return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.01"))
 
 
-def _safe(value):
-    """Text a spreadsheet must not run as a formula (titles are typed by people)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _export_rows(report: Report):
     yield [*report.columns, gettext("Time, h:mm"), gettext("Hours")]
     for *values, seconds in report.rows:
-        yield [*map(_safe, values), format_duration(seconds), _hours(seconds)]
+        yield [*map(spreadsheet_safe, values), format_duration(seconds), _hours(seconds)]
     blanks = [""] * (len(report.columns) - 1)
     yield [
         gettext("Total"),
