@@ -27,6 +27,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Replace
 
 from deals import automation
+from deals.card import timeline_sources
 from deals.due import due_columns
 from deals.models import (
     AutomationJob,
@@ -295,9 +296,10 @@ def deal_open_tasks(*, deal: Deal) -> list[Task]:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    kind: str  # move | comment | task | automation | fields
+    kind: str  # move | comment | task | automation | fields, or an app's (deals.card)
     at: datetime.datetime
     item: Any
+    template: str = ""  # an app's entry renders with its own template
 
 
 @dataclass(frozen=True)
@@ -388,10 +390,16 @@ def deal_timeline(*, deal: Deal, user: AnyUser) -> list[TimelineEntry]:
         subject=FieldChange.Subject.DEAL, field__in=AUTOMATION_FIELDS
     )
     entries += [TimelineEntry("fields", group.at, group) for group in change_groups(list(changes))]
+    # What other apps put on the card's timeline: documents, e-mail, the recount.
+    for source in timeline_sources():
+        entries += [
+            TimelineEntry(source.kind, at, item, source.template)
+            for at, item in source.entries(deal, user)
+        ]
     order = {"automation": 0, "task": 1, "task_closed": 2, "fields": 3, "move": 4, "comment": 5}
     # Within one instant a move comes before the fields it set and the jobs and tasks it
-    # caused.
-    entries.sort(key=lambda e: (e.at, order[e.kind], e.item.pk), reverse=True)
+    # caused; an app's entries come after the move that caused them.
+    entries.sort(key=lambda e: (e.at, order.get(e.kind, -1), e.item.pk), reverse=True)
     return entries
 
 

@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "bitrix",
     "reports",
     "deadlines",
+    "documents",
+    "correspondence",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,10 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("notifications/", include("fulfillment.notification_urls")),
     path("overdue/", include("deadlines.urls")),
+    path("documents/", include("documents.urls")),
+    path("mail/", include("correspondence.urls")),
+    # The client portal: clients of the fulfillment, never staff pages.
+    path("client/", include("portal.urls")),
     # The staff pages; «/» sends each user to their home (deals.views.home).
     path("", include("deals.urls")),
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deals import services
+from deals.card import card_panels
 from deals.due import deal_due
 from deals.forms import DealCommentForm, DealEditForm, is_editable
 from deals.models import Deal, Task
@@ -71,6 +72,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "due": deal_due(deal, now=timezone.now()),
             "timeline": deal_timeline(deal=deal, user=request.user),
             "comment_form": DealCommentForm(),
+            "panels": card_panels(request, deal),
         },
     )
 

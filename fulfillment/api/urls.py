@@ -42,6 +42,8 @@ urlpatterns = [
         login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
         name="docs",
     ),
+    path("", include("documents.api_urls")),
+    path("", include("correspondence.api_urls")),
     path("", include(router.urls)),
     # Anything else under /api/ answers in the API's error shape, not the site's HTML page.
     re_path(r"", api_not_found),

@@ -1,0 +1,4 @@
+"""This app's staff pages."""
+
+app_name = "correspondence"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""The client's area, /client/."""
+
+app_name = "portal"
+urlpatterns: list = []
