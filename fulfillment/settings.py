@@ -200,6 +200,17 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")
 # The CRM's address as people open it: e-mails link to its pages with it in front.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# E-mail with clients (correspondence/): sent from CLIENT_MAIL_FROM over the SMTP settings
+# above; replies go to CLIENT_MAIL_REPLY_TO plus-addressed per deal («crm+d12.…@…»), a mailbox
+# read over IMAP every minute. With no IMAP_HOST, replies are not read.
+CLIENT_MAIL_FROM = env.str("CLIENT_MAIL_FROM", default=DEFAULT_FROM_EMAIL)
+CLIENT_MAIL_REPLY_TO = env.str("CLIENT_MAIL_REPLY_TO", default=CLIENT_MAIL_FROM)
+IMAP_HOST = env.str("IMAP_HOST", default="")
+IMAP_PORT = env.int("IMAP_PORT", default=993)
+IMAP_SSL = env.bool("IMAP_SSL", default=True)
+IMAP_USER = env.str("IMAP_USER", default="")
+IMAP_PASSWORD = env.str("IMAP_PASSWORD", default="")
+IMAP_FOLDER = env.str("IMAP_FOLDER", default="INBOX")
 
 # Celery: Redis in production; the embedded default runs every task eagerly in-process.
 CELERY_BROKER_URL = _required_in_production("CELERY_BROKER_URL", "memory://")
@@ -217,6 +228,7 @@ CELERY_TASK_ROUTES = {
     "deals.tasks.*": {"queue": "automation"},
     "deadlines.tasks.*": {"queue": "automation"},
     "fulfillment.tasks.*": {"queue": "email"},
+    "correspondence.tasks.*": {"queue": "email"},
     "warehouse.tasks.send_push_notifications": {"queue": "push"},
 }
 CELERY_TASK_QUEUES = [
@@ -253,6 +265,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deadlines.tasks.send_overdue_digests",
         "schedule": crontab(hour=8, minute=0),
     },
+    # E-mail with clients: send what the on-commit delivery did not, read the replies.
+    "sweep-client-emails": {"task": "correspondence.tasks.sweep_outgoing", "schedule": 60.0},
+    "read-client-mailbox": {"task": "correspondence.tasks.mailbox_read", "schedule": 60.0},
 }
 REDIS_URL = env.str("REDIS_URL", default="")
 
