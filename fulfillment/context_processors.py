@@ -3,6 +3,8 @@ by role."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,15 @@ REPORT_URL = "/warehouse/report/"
 ANALYTICS_URL = "/reports/"
 
 
+@cache
+def _urls() -> dict[str, str]:
+    """The menu's addresses, the same on every request: reversed once per process."""
+    urls = {code: reverse("deals:board", args=[code]) for code in PIPELINES}
+    for name in ("deals:companies", "deals:tasks", "deals:approvals", "admin:index"):
+        urls[name] = reverse(name)
+    return urls
+
+
 def _item(label, url: str, path: str) -> dict:
     return {"label": label, "url": url, "active": path.startswith(url) and url != "/"}
 
@@ -29,22 +40,21 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    path = request.path
+    path, urls = request.path, _urls()
     pipelines = []
     sections = []
     if is_sales(user):
         pipelines = [
-            _item(p.label, reverse("deals:board", args=[p.code]), f"/pipelines/{p.code}/")
-            for p in PIPELINES.values()
+            _item(p.label, urls[p.code], f"/pipelines/{p.code}/") for p in PIPELINES.values()
         ]
         for item in pipelines:
             item["active"] = path.startswith(item["url"])
         sections += [
-            _item(_("Companies"), reverse("deals:companies"), path),
-            _item(_("Deal tasks"), reverse("deals:tasks"), path),
+            _item(_("Companies"), urls["deals:companies"], path),
+            _item(_("Deal tasks"), urls["deals:tasks"], path),
         ]
     if is_director(user):
-        approvals = _item(_("Approvals"), reverse("deals:approvals"), path)
+        approvals = _item(_("Approvals"), urls["deals:approvals"], path)
         approvals["badge"] = approvals_waiting()  # one query, for the director only
         sections.append(approvals)
     if is_warehouse(user):
@@ -54,7 +64,7 @@ def navigation(request: HttpRequest) -> dict:
         reports["active"] = reports["active"] or path.startswith(REPORT_URL)
         sections.append(reports)
     if is_administrator(user):
-        sections.append(_item(_("Administration"), reverse("admin:index"), path))
+        sections.append(_item(_("Administration"), urls["admin:index"], path))
     return {
         # Pages both sides use (notifications, the time report) extend the user's own layout:
         # the CRM's for anyone who sells or directs, the warehouse phone layout otherwise.

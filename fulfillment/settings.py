@@ -274,6 +274,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # The cache holds the API's login throttle counters: shared by every web process in production
 # (Redis), in-process for the embedded default.
 CACHES = {"default": env.cache_url("DJANGO_CACHE_URL", default="locmemcache://")}
+# A signed-in request reads its session from the cache (written through to the database:
+# cached_db) instead of querying the database. Only with a cache every process shares (Redis)
+# or in the embedded default's single process: a per-process cache would keep serving a
+# session that another process has ended.
+SESSION_ENGINE = "django.contrib.sessions.backends." + (
+    "cached_db" if DEBUG or not CACHES["default"]["BACKEND"].endswith("LocMemCache") else "db"
+)
 
 # Error reports to Sentry (web requests and Celery jobs), people by id only.
 SENTRY_DSN = env.str("SENTRY_DSN", default="")

@@ -28,10 +28,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "fulfillment/notifications.html",
-        {
-            "notifications": notifications,
-            "unread": unread_count(request.user),
-        },
+        # The unread count is the menu badge's (fulfillment.context_processors), read once.
+        {"notifications": notifications},
     )
 
 

@@ -155,3 +155,32 @@ def test_tasks_open_from_the_list_and_the_deal_card(
     assert f'<a href="/warehouse/tasks/{warehouse_task.pk}/">' in listed
     assert f'<a href="/warehouse/tasks/{warehouse_task.pk}/">' in card
     assert f'<a href="/approvals/#approval-{approval.pk}">' in inbox_link
+
+
+def test_an_empty_signed_in_page_reads_the_user_the_roles_and_the_badge_once(
+    client, manager, django_assert_num_queries
+):
+    """The fixed cost of a signed-in page: the session comes from the cache, the unread badge
+    is counted once for the menu and the page (it was counted twice), the menu's addresses are
+    not reversed again."""
+    client.force_login(manager)
+    client.get("/notifications/")  # the session is now in the cache
+
+    # The user, their roles, the badge, and the page's own count of notifications.
+    with django_assert_num_queries(4) as queries:
+        response = client.get("/notifications/")
+
+    assert response.status_code == 200
+    sqls = [query["sql"] for query in queries.captured_queries]
+    assert not [sql for sql in sqls if "django_session" in sql]
+    assert len([sql for sql in sqls if '"read_at" IS NULL' in sql]) == 1
+
+
+def test_the_notifications_page_offers_to_mark_all_read_only_with_unread_ones(client, manager):
+    client.force_login(manager)
+    mark_all = "Отметить все прочитанными"
+    assert mark_all not in client.get("/notifications/").content.decode()
+
+    notifications.notify(recipients=[manager], event="x", text="Привет")
+
+    assert mark_all in client.get("/notifications/").content.decode()
