@@ -19,6 +19,7 @@ NOTIFICATIONS_URL = "/notifications/"
 WAREHOUSE_URL = "/warehouse/"
 REPORT_URL = "/warehouse/report/"
 ANALYTICS_URL = "/reports/"
+OVERDUE_URL = "/overdue/"
 
 
 @cache
@@ -52,6 +53,7 @@ def navigation(request: HttpRequest) -> dict:
         sections += [
             _item(_("Companies"), urls["deals:companies"], path),
             _item(_("Deal tasks"), urls["deals:tasks"], path),
+            _item(_("Overdue"), OVERDUE_URL, path),
         ]
     if is_director(user):
         approvals = _item(_("Approvals"), urls["deals:approvals"], path)

@@ -62,7 +62,7 @@ def test_the_menu_shows_pipelines_and_the_unread_badge(client, manager):
     labels = [str(item["label"]) for item in response.context["menu_pipelines"]]
     assert labels[0] == "Заявка на просчет заказа" and len(labels) == 5
     sections = [str(item["label"]) for item in response.context["menu_sections"]]
-    assert sections == ["Компании", "Задачи", "Отчеты"]
+    assert sections == ["Компании", "Задачи", "Просрочено", "Отчеты"]
     html = response.content.decode()
     assert 'href="/notifications/"' in html
     assert '<span class="badge"' in html
@@ -74,7 +74,7 @@ def test_the_director_menu_has_the_approvals(client, director):
     response = client.get(reverse("deals:companies"))
 
     sections = [str(item["label"]) for item in response.context["menu_sections"]]
-    assert sections == ["Компании", "Задачи", "На согласование", "Отчеты"]
+    assert sections == ["Компании", "Задачи", "Просрочено", "На согласование", "Отчеты"]
 
 
 def test_the_password_change_page_opens(client, manager):
