@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from deadlines import demo as deadlines_demo
 from deals import services
 from deals.models import Company, Deal, LossReason, Task
 from deals.pipelines import CALCULATION, PIPELINES
@@ -308,6 +309,7 @@ def seed_demo() -> list[tuple[str, str]]:
     )
     _walk(deal, "won", managers[0], values, users)
     _spread_over_the_month()
+    deadlines_demo.seed_demo()
     return logins
 
 

@@ -82,6 +82,10 @@ def test_demo_data_has_every_role_and_every_stage_and_is_idempotent(capsys):
     assert not Contact.objects.filter(name__startswith="Контактное лицо").exists()
     open_contracts = Deal.objects.filter(pipeline="contract").exclude(stage__in=["won", "lost"])
     assert not open_contracts.filter(company__has_contract=True).exists()
+    # Stage limits, so the board and /overdue/ show late deals from the start.
+    from deadlines.services import deals_overdue
+
+    assert deals_overdue(now=timezone.now())
     count = Deal.objects.count()
     call_command("seed_demo")
     assert Deal.objects.count() == count
