@@ -101,6 +101,14 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "warehouse.worksession": ("view", "change"),
         "deadlines.stagedeadline": ("view",),
         "deadlines.calendarday": ("view",),
+        # The director («ГД») edits the price list and the clients' agreed prices too.
+        "documents.service": ("view", "add", "change"),
+        "documents.price": ("view", "add", "change", "delete"),
+        "documents.agreedprice": ("view", "add", "change", "delete"),
+        "documents.ourcompany": ("view",),
+        "documents.document": ("view",),
+        "correspondence.outgoingemail": ("view",),
+        "correspondence.incomingemail": ("view",),
     },
     Role.ADMINISTRATOR: {
         "auth.user": ("view", "add", "change", "delete"),
@@ -123,6 +131,16 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "deadlines.stagedeadline": ("view", "add", "change", "delete"),
         "deadlines.calendarday": ("view", "add", "change", "delete"),
         "deadlines.overduedigest": ("view",),
+        "documents.service": ("view", "add", "change", "delete"),
+        "documents.price": ("view", "add", "change", "delete"),
+        "documents.agreedprice": ("view", "add", "change", "delete"),
+        "documents.ourcompany": ("view", "add", "change"),
+        "documents.documenttemplate": ("view", "add", "change", "delete"),
+        "documents.document": ("view",),
+        "correspondence.outgoingemail": ("view",),
+        "correspondence.incomingemail": ("view",),
+        "correspondence.incomingattachment": ("view",),
+        "correspondence.mailboxstate": ("view",),
     },
 }
 

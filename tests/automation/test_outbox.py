@@ -19,6 +19,13 @@ from tests.factories import CompanyFactory, make_deal
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _only_the_contract_check_on_won(monkeypatch):
+    """These tests follow the one job of the contract check; the documents app's action on
+    the same stage (the won КП's prices become agreed prices) is tested in tests/documents."""
+    monkeypatch.delitem(automation._ACTIONS, "calculation.won.agreed_prices", raising=False)
+
+
 def test_a_move_records_one_job_per_action_and_sends_it_only_after_commit(
     manager, django_capture_on_commit_callbacks
 ):

@@ -21,10 +21,13 @@ from fulfillment.roles import ROLE_PERMISSIONS, Role, role_groups_sync
 _roles_migration = importlib.import_module("deals.migrations.0002_roles_and_failure_reasons")
 FAILURE_REASONS = _roles_migration.FAILURE_REASONS
 with_pipeline_proxies = _roles_migration.with_pipeline_proxies
+_services_migration = importlib.import_module(
+    "documents.migrations.0003_price_list_services_and_roles"
+)
 
 
 def ensure_reference_data() -> None:
-    """The role groups and failure reasons the migrations create.
+    """The role groups, failure reasons and price-list services the migrations create.
 
     A transactional test (live server, several connections) empties the tables when it ends;
     the next test gets them back from here, made by the same code as the migrations.
@@ -36,6 +39,18 @@ def ensure_reference_data() -> None:
     if not LossReason.objects.exists():
         for sort, (label, pipeline) in enumerate(FAILURE_REASONS, start=1):
             LossReason.objects.create(label=label, pipeline=pipeline, sort=sort * 10)
+    ensure_services()
+
+
+def ensure_services() -> None:
+    """The price list's services as migration ``documents/0003`` makes them."""
+    from documents.models import Service
+
+    if Service.objects.count() < len(_services_migration.SERVICES):
+        for sort, (code, name, unit) in enumerate(_services_migration.SERVICES, start=1):
+            Service.objects.get_or_create(
+                code=code, defaults={"name": name, "unit": unit, "sort": sort * 10}
+            )
 
 
 class UserFactory(factory.django.DjangoModelFactory):
