@@ -38,6 +38,7 @@ format: $(STAMP)
 check: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
+	msgfmt --check-format --check-header --check-domain -o /dev/null locale/ru/LC_MESSAGES/django.po
 
 ## Benchmarks with real services (PostgreSQL and Redis on this machine); prints figures.
 bench: $(STAMP)

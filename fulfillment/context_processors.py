@@ -20,6 +20,7 @@ WAREHOUSE_URL = "/warehouse/"
 REPORT_URL = "/warehouse/report/"
 ANALYTICS_URL = "/reports/"
 OVERDUE_URL = "/overdue/"
+CLIENT_MAIL_URL = "/mail/unmatched/"
 
 
 @cache
@@ -66,6 +67,7 @@ def navigation(request: HttpRequest) -> dict:
         reports["active"] = reports["active"] or path.startswith(REPORT_URL)
         sections.append(reports)
     if is_administrator(user):
+        sections.append(_item(_("Client mail"), CLIENT_MAIL_URL, path))
         sections.append(_item(_("Administration"), urls["admin:index"], path))
     return {
         # Pages both sides use (notifications, the time report) extend the user's own layout:

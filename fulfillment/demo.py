@@ -15,10 +15,12 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from correspondence import demo as correspondence_demo
 from deadlines import demo as deadlines_demo
 from deals import services
 from deals.models import Company, Deal, LossReason, Task
 from deals.pipelines import CALCULATION, PIPELINES
+from documents import demo as documents_demo
 from fulfillment.roles import Role
 from warehouse import services as warehouse_services
 
@@ -310,6 +312,9 @@ def seed_demo() -> list[tuple[str, str]]:
     _walk(deal, "won", managers[0], values, users)
     _spread_over_the_month()
     deadlines_demo.seed_demo()
+    # The price list, our requisites and documents; then an e-mail thread with a client.
+    documents_demo.seed_demo(users, companies)
+    correspondence_demo.seed_demo(users, companies)
     return logins
 
 
