@@ -478,10 +478,22 @@ def deal_create(
     return deal
 
 
+def _loaded(deal: Deal) -> Deal:
+    """The deal with its deferred columns loaded. On a row read with ``only()``, saving would
+    load a deferred column midway through ``save()``, and that load puts back the stage the
+    database still has: the move was written, but its history row and the caller's object
+    kept the old stage."""
+    deferred = deal.get_deferred_fields()
+    if deferred:
+        deal.refresh_from_db(fields=list(deferred))
+    return deal
+
+
 def deal_update(*, deal: Deal, actor: AnyUser, data: Mapping[str, Any]) -> Deal:
     """Edit a deal's fields without moving it. Only the changed columns are written, so a
     concurrent move is never overwritten; a deal moved since it was loaded raises
     ``DealConflictError`` (the edit may not fit the new stage) and nothing is saved."""
+    _loaded(deal)
     if not can_move_deal(deal, actor):
         raise PermissionDeniedError(gettext(exc.NOT_ALLOWED))
     edit = _apply_fields(deal, data)
@@ -566,7 +578,7 @@ def deal_move(
     stage it is in, and nothing is saved: of two moves sent at once exactly one applies.
     Files a refused or losing move had stored are deleted.
     """
-    deal = deal.as_pipeline()
+    deal = _loaded(deal.as_pipeline())
     pipeline = deal.pipeline_spec
     move = pipeline.transition(transition)
     if move is None:
@@ -710,6 +722,7 @@ def deal_set_automation_fields(
     unknown = [code for code in values if code not in DEAL_FIELDS or DEAL_FIELDS[code].editable]
     if unknown:
         raise ValueError(f"Not automation fields: {unknown}")
+    _loaded(deal)
     before = audit.snapshot(deal, values)
     for code, value in values.items():
         setattr(deal, code, value)

@@ -16,7 +16,7 @@ from deals.exceptions import (
     MissingFieldsError,
     TransitionNotAvailableError,
 )
-from deals.models import AutomationJob, Company, Deal, LossReason, StageChange
+from deals.models import AutomationJob, Company, Deal, FieldChange, LossReason, StageChange
 from deals.pipelines import PIPELINES
 from deals.pipelines.base import StageKind
 from deals.pipelines.fields import model_field
@@ -359,3 +359,27 @@ def test_success_and_failure_stages_are_terminal_in_the_spec():
                 assert [m.name for m in moves] == ["reopen"]
             else:
                 assert {"fail"} <= {m.name for m in moves}
+
+
+def test_a_deal_read_with_only_some_columns_moves_and_records_the_stage_it_moved_to(manager):
+    """Saving loaded the deferred columns midway, which put the old stage back on the object:
+    the row moved, but the history row and the caller's object said it had not."""
+    deal = make_deal("calculation", "new", responsible=manager)
+    partial = Deal.objects.only("pk", "pipeline", "stage", "responsible").get(pk=deal.pk)
+
+    change = services.deal_move(deal=partial, transition="to_proposal", actor=manager)
+
+    assert (change.from_stage, change.to_stage) == ("new", "proposal")
+    assert partial.stage == "proposal"
+    assert Deal.objects.get(pk=deal.pk).stage == "proposal"
+
+
+def test_a_deal_read_with_only_some_columns_is_edited_and_audited(manager):
+    deal = make_deal("calculation", "new", responsible=manager, title="До")
+    partial = Deal.objects.only("pk", "pipeline", "stage", "responsible").get(pk=deal.pk)
+
+    services.deal_update(deal=partial, actor=manager, data={"title": "После"})
+
+    assert Deal.objects.get(pk=deal.pk).title == "После"
+    change = FieldChange.objects.get(field="title")
+    assert (change.old_text, change.new_text) == ("До", "После")
