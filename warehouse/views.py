@@ -38,7 +38,6 @@ from deals.services import task_comment_add
 from deals.services.tasks import can_work_on_task
 from fulfillment.api.parsers import loads as json_loads
 from fulfillment.exceptions import ApplicationError
-from fulfillment.notifications import unread_count
 from warehouse import reports, selectors, services
 from warehouse.forms import PushSubscriptionForm, TaskCommentForm
 
@@ -60,9 +59,9 @@ DONE_MESSAGES = {
 
 
 def render_page(request: HttpRequest, template: str, context: dict, status: int = 200):
-    """A warehouse page with what the layout shows on every page."""
+    """A warehouse page with what the layout shows on every page (the unread badge is the
+    context processor's, counted once)."""
     context = {
-        "unread": unread_count(request.user),
         "can_report": reports.can_see_report(request.user),
         "webpush_key": settings.WEBPUSH_VAPID_PUBLIC_KEY if settings.WEBPUSH_ENABLED else "",
         **context,
