@@ -26,7 +26,7 @@ from deals.api.views import TaskViewSet
 from deals.models import Task
 from fulfillment.api.errors import BadRequestSerializer, bad_request
 from fulfillment.roles import person_name
-from warehouse import reports, selectors, services
+from warehouse import recount, reports, selectors, services
 from warehouse.models import WorkSession
 
 
@@ -45,6 +45,72 @@ class WarehouseTaskSerializer(TaskSerializer):
     def get_is_running(self, task: Task) -> bool:
         """Whether someone's clock is running on the task now."""
         return any(session.is_running for session in task.work_sessions.all())
+
+
+# --- the recount ------------------------------------------------------------------------------
+
+_ROW_FIELDS = (
+    "id",
+    "article",
+    "barcode",
+    "name",
+    "expected",
+    "counted",
+    "defective",
+    "unexpected",
+    "dispute_comment",
+    "photos",
+)
+
+
+def _row_dict(row: list) -> dict:
+    data = dict(zip(_ROW_FIELDS, row, strict=True))
+    data["unexpected"] = bool(data["unexpected"])
+    return data
+
+
+def _line_dict(line) -> dict:
+    return _row_dict(recount.line_row(line))
+
+
+class RecountLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    article = serializers.CharField()
+    barcode = serializers.CharField()
+    name = serializers.CharField()
+    expected = serializers.IntegerField()
+    counted = serializers.IntegerField()
+    defective = serializers.IntegerField()
+    unexpected = serializers.BooleanField(help_text="Not in the client's shipment list.")
+    dispute_comment = serializers.CharField(help_text="The client's comment when disputed.")
+    photos = serializers.IntegerField(help_text="How many photos of damage the line has.")
+
+
+class RecountStateSerializer(serializers.Serializer):
+    lines = RecountLineSerializer(many=True)
+    version = serializers.IntegerField(help_text="Pass it as `since` to get later changes.")
+
+
+class RecountSyncRequestSerializer(serializers.Serializer):
+    ops = serializers.ListField(
+        child=serializers.DictField(), max_length=recount.MAX_OPS_PER_SYNC, allow_empty=True
+    )
+    since = serializers.IntegerField(min_value=0, required=False, default=0)
+
+
+class RecountRejectedSerializer(serializers.Serializer):
+    op = serializers.CharField()
+    error = serializers.CharField()
+
+
+class RecountSyncSerializer(serializers.Serializer):
+    applied = serializers.ListField(child=serializers.UUIDField())
+    rejected = RecountRejectedSerializer(many=True)
+    refs = serializers.DictField(
+        child=serializers.IntegerField(), help_text="New SKUs: op id → line id."
+    )
+    lines = RecountLineSerializer(many=True)
+    version = serializers.IntegerField()
 
 
 TASK_ACTION = extend_schema(request=None, responses=WarehouseTaskSerializer)
@@ -84,6 +150,63 @@ class WarehouseTaskViewSet(TaskViewSet):
     def complete(self, request: Request, pk: str) -> Response:
         """«Завершить»: needs the result comment with its file, which goes to the deal."""
         return self._act(services.warehouse_task_complete, request)
+
+    # --- «Пересчет» of an acceptance ------------------------------------------------------
+
+    def _recount_task(self) -> Task:
+        task = self.get_object()
+        recount.recount_task_check(task, self.request.user)
+        return task
+
+    @extend_schema(request=None, responses=RecountStateSerializer)
+    @action(detail=True, methods=["get"], url_path="recount", filter_backends=())
+    def recount_lines(self, request: Request, pk: str) -> Response:
+        """The recount's lines as the phone keeps them (disputed lines first), for whoever
+        works on the acceptance's warehouse task."""
+        task = self._recount_task()
+        lines = recount.recount_lines(deal=task.deal)
+        return Response(
+            {
+                "lines": [_line_dict(line) for line in lines],
+                "version": recount.recount_version(task.deal),
+            }
+        )
+
+    @extend_schema(request=RecountSyncRequestSerializer, responses=RecountSyncSerializer)
+    @action(detail=True, methods=["post"], url_path="recount/sync", filter_backends=())
+    def recount_sync(self, request: Request, pk: str) -> Response:
+        """Apply queued changes, each once by its `op` id (a resent op is acknowledged again
+        and changes nothing). Ops are deltas: `{"op": uuid, "kind": "add", "line": id,
+        "field": "counted"|"defective", "delta": n}`, or `{"op": uuid, "kind": "new_line",
+        "barcode": …, "article": …, "name": …}` for an SKU not in the list (later ops may
+        name it by `"ref": <its op id>`). Answers the lines the ops touched and those changed
+        since `since` (another phone's work), as compact rows."""
+        task = self._recount_task()
+        body = RecountSyncRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = recount.recount_sync(
+            task=task,
+            worker=request.user,
+            ops=body.validated_data["ops"],
+            since=body.validated_data.get("since", 0),
+        )
+        return Response(
+            {
+                "applied": result.applied,
+                "rejected": result.rejected,
+                "refs": result.refs,
+                "lines": [_row_dict(row) for row in result.lines],
+                "version": result.version,
+            }
+        )
+
+    @TASK_ACTION
+    @action(detail=True, methods=["post"], url_path="recount/finish", filter_backends=())
+    def recount_finish(self, request: Request, pk: str) -> Response:
+        """«Завершить пересчет»: the recount file (XLSX) becomes the task's result, the
+        discrepancy act (PDF) is made where goods differ, and the task is completed."""
+        task = recount.recount_finish(task=self._recount_task(), worker=request.user)
+        return self._render(task)
 
 
 # --- work sessions ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from warehouse import views
+from warehouse import recount_views, views
 
 app_name = "warehouse"
 
@@ -14,6 +14,21 @@ urlpatterns = [
         name="task-comment-file",
     ),
     path("tasks/<int:pk>/files/<slug:code>/", views.task_deal_file, name="task-deal-file"),
+    # «Пересчет» of an acceptance (before the clock actions' catch-all slug).
+    path("tasks/<int:pk>/recount/", recount_views.recount_page, name="recount"),
+    path("tasks/<int:pk>/recount/sync/", recount_views.recount_sync, name="recount-sync"),
+    path(
+        "tasks/<int:pk>/recount/lines/<int:line>/photos/",
+        recount_views.recount_photo,
+        name="recount-photo",
+    ),
+    path("tasks/<int:pk>/recount/finish/", recount_views.recount_finish, name="recount-finish"),
+    path("recount/deals/<int:pk>/lines/", recount_views.recount_line_add, name="recount-line-add"),
+    path(
+        "recount/deals/<int:pk>/shipment-list/",
+        recount_views.shipment_list_upload,
+        name="shipment-list-upload",
+    ),
     path("tasks/<int:pk>/<slug:action>/", views.task_action, name="task-action"),
     path("sessions/<int:pk>/close/", views.session_close, name="session-close"),
     path("report/", views.report, name="report"),
