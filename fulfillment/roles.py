@@ -141,6 +141,8 @@ ROLE_PERMISSIONS: dict[Role, dict[str, tuple[str, ...]]] = {
         "correspondence.incomingemail": ("view",),
         "correspondence.incomingattachment": ("view",),
         "correspondence.mailboxstate": ("view",),
+        "portal.clientaccount": ("view", "change"),
+        "portal.clientaction": ("view",),
     },
 }
 

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A client's session stays inside /client/ (the client portal).
+    "portal.middleware.ClientAreaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -229,6 +231,7 @@ CELERY_TASK_ROUTES = {
     "deadlines.tasks.*": {"queue": "automation"},
     "fulfillment.tasks.*": {"queue": "email"},
     "correspondence.tasks.*": {"queue": "email"},
+    "portal.tasks.*": {"queue": "email"},
     "warehouse.tasks.send_push_notifications": {"queue": "push"},
 }
 CELERY_TASK_QUEUES = [
