@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deals.validators import DESCRIPTION_MAX_LENGTH, text_cap
+
 
 class Purpose(models.TextChoices):
     """What a message to the client is about; each has its template and its attachment."""
@@ -46,7 +48,7 @@ class OutgoingEmail(models.Model):
     )
     to = models.EmailField(_("recipient"))
     subject = models.CharField(_("subject"), max_length=255)
-    body = models.TextField(_("text"))
+    body = models.TextField(_("text"), **text_cap(DESCRIPTION_MAX_LENGTH))
     # The deal's or the document's own stored file (names are never reused), not a copy.
     attachment = models.FileField(_("attachment"), max_length=255, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)

@@ -295,12 +295,16 @@ class DocumentCounter(models.Model):
         return f"{self.get_kind_display()} {self.year}: {self.last_number}"
 
 
+# An administrator's HTML of a document: far more than any invoice needs.
+TEMPLATE_MAX_LENGTH = 200_000
+
+
 class DocumentTemplate(models.Model):
     """An administrator's own HTML (Django template language) of a kind of document; without
     a row the shipped default (``documents/templates/documents/pdf/<kind>.html``) is used."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=Document.Kind.choices, unique=True)
-    html = models.TextField(_("HTML template"))
+    html = models.TextField(_("HTML template"), **validators.text_cap(TEMPLATE_MAX_LENGTH))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

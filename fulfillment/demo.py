@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from correspondence import demo as correspondence_demo
 from deadlines import demo as deadlines_demo
@@ -22,6 +23,8 @@ from deals.models import Company, Deal, LossReason, Task
 from deals.pipelines import CALCULATION, PIPELINES
 from documents import demo as documents_demo
 from fulfillment.roles import Role
+from portal import demo as portal_demo
+from warehouse import demo as warehouse_demo
 from warehouse import services as warehouse_services
 
 DEMO_PASSWORD = "demo-crm-2026"
@@ -252,6 +255,7 @@ def seed_demo() -> list[tuple[str, str]]:
     """Create the demo data once; a second run changes nothing. Returns (role, login) pairs."""
     user_model = get_user_model()
     logins = [(str(role), username) for username, _first, _last, role in DEMO_USERS]
+    logins.append((gettext("Client, at /client/"), portal_demo.CLIENT_LOGIN))
     if user_model.objects.filter(username="admin").exists():
         return logins
     # No surrounding transaction: the automation runs on each move's commit, as in real use.
@@ -315,6 +319,9 @@ def seed_demo() -> list[tuple[str, str]]:
     # The price list, our requisites and documents; then an e-mail thread with a client.
     documents_demo.seed_demo(users, companies)
     correspondence_demo.seed_demo(users, companies)
+    # A client's login to the portal, and an acceptance with its shipment list to recount.
+    portal_demo.seed_demo(users, companies)
+    warehouse_demo.seed_recount_demo(users, companies)
     return logins
 
 

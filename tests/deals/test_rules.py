@@ -363,14 +363,32 @@ def test_every_free_text_column_has_a_cap():
 
     uncapped = [
         f"{model.__name__}.{field.name}"
-        for app in ("deals", "warehouse", "contracts", "fulfillment")
+        for app in (
+            "deals",
+            "warehouse",
+            "contracts",
+            "fulfillment",
+            "documents",
+            "correspondence",
+            "portal",
+        )
         for model in apps.get_app_config(app).get_models()
         for field in model._meta.get_fields()
         if isinstance(field, models.TextField)
         and not any(isinstance(v, MaxLengthValidator) for v in field.validators)
     ]
-    # Written by the system, never by people (an audit row copies a capped value).
-    assert uncapped == ["FieldChange.old_text", "FieldChange.new_text", "AutomationJob.last_error"]
+    # Written by the system, never by people: an audit row copies a capped value, errors are
+    # the system's, a client's e-mail is cut when parsed, a client's action is composed.
+    assert uncapped == [
+        "FieldChange.old_text",
+        "FieldChange.new_text",
+        "AutomationJob.last_error",
+        "OutgoingEmail.last_error",
+        "IncomingEmail.to",
+        "IncomingEmail.body",
+        "MailboxState.last_error",
+        "ClientAction.details",
+    ]
 
 
 @pytest.mark.parametrize(("code", "limit"), [("comment", 5000), ("goods_description", 20000)])

@@ -76,7 +76,8 @@ def moved(manager, django_capture_on_commit_callbacks):
         ("calculation", "proposal", "director_approval", 1),
         ("acceptance", "new", "to_warehouse", 1),
         ("shipment", "new", "to_warehouse", 1),
-        ("calculation", "client_approval", "won", 1),
+        # The contract check, and the won КП's prices kept as the client's.
+        ("calculation", "client_approval", "won", 2),
     ],
 )
 def test_a_move_with_its_history_row_and_automation_passes(moved, pipeline, stage, target, jobs):
