@@ -322,8 +322,14 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "celery": {"level": env.str("CELERY_LOG_LEVEL", default="WARNING")},
+        # WeasyPrint logs every step of every PDF at INFO; its warnings are what matter.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
+# The covering indexes of the history (deals/0014) INCLUDE columns on PostgreSQL; SQLite, the
+# embedded default, has no INCLUDE and uses them as plain indexes, which is what it needs.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # --- Attempt limits on signing in (django-axes; fulfillment/login_limits.py) ---
 # Failed sign-ins are counted per client address and per login, on the login page, the admin

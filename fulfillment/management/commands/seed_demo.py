@@ -15,5 +15,6 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
         )
+        width = max(len(role) for role, _username in logins) + 2
         for role, username in logins:
-            self.stdout.write(f"  {role:<22} {username}")
+            self.stdout.write(f"  {role:<{width}}{username}")
