@@ -19,6 +19,7 @@ import mimetypes
 import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import formataddr
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -285,7 +286,8 @@ def _message(email: OutgoingEmail):
         subject=email.subject,
         body=email.body,
         from_email=settings.CLIENT_MAIL_FROM,
-        to=[email.to],
+        # «Ирина Клиентова <irina@…>»: the client's mail program shows the name.
+        to=[formataddr((email.contact.name, email.to)) if email.contact else email.to],
         reply_to=[email.reply_to],
         headers={"Message-ID": email.message_id},
     )
@@ -307,6 +309,7 @@ def outgoing_send(email_id: int) -> bool:
     with transaction.atomic():
         email = (
             OutgoingEmail.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("contact")
             .filter(pk=email_id)
             .filter(
                 Q(status=OutgoingEmail.Status.QUEUED)

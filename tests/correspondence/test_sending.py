@@ -35,7 +35,7 @@ def test_invoice_arrives_with_cyrillic_subject_reply_to_and_attachment(
     message = received.message
     # Django folds an encoded subject onto the next line; unfolded, it is the text typed.
     assert message["Subject"].strip() == "Счет № 17 — оплата до пятницы"
-    assert message["To"] == "irina@client.example"
+    assert message["To"] == "Ирина Клиентова <irina@client.example>"
     assert message["Message-ID"] == email.message_id
     assert email.message_id.endswith("@fulfil.example>")
     reply_to = message["Reply-To"]
@@ -177,7 +177,7 @@ def test_console_backend_of_the_embedded_default_marks_it_sent(
     email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.SENT
     printed = capsys.readouterr().out
-    assert "To: irina@client.example" in printed and email.message_id in printed
+    assert "<irina@client.example>" in printed and email.message_id in printed
 
 
 @pytest.mark.django_db
