@@ -3,6 +3,9 @@ the timeline with each message's status; the admin."""
 
 from __future__ import annotations
 
+from email.header import decode_header, make_header
+from email.utils import parseaddr
+
 import pytest
 from django.contrib.messages import get_messages
 from django.template.loader import render_to_string
@@ -62,7 +65,10 @@ def test_compose_prefills_then_sends_what_the_user_edited(
     (sent,) = mailoutbox
     assert sent.subject == "Счет № 17 (исправленный)"
     assert sent.body == "Ирина, добрый день! Счет во вложении."
-    assert sent.to == ["irina@client.example"]
+    # The contact's name with the address, encoded for the header.
+    assert [parseaddr(str(make_header(decode_header(to)))) for to in sent.to] == [
+        ("Ирина Клиентова", "irina@client.example")
+    ]
     email = OutgoingEmail.objects.get()
     assert email.status == OutgoingEmail.Status.SENT and email.created_by == manager
 
