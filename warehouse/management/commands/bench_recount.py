@@ -4,6 +4,15 @@ the sync endpoint's time for a batch of ops, and SQL queries of each. Everything
 rolled back at the end: the database is left as it was.
 
     python manage.py bench_recount --lines 1000 --runs 20 --batch 50
+    python manage.py bench_recount --browser --lines 1000 --runs 10
+
+``--browser`` measures what the worker's phone sees instead: the site served by Django's live
+server thread on the configured database, Debian's Chromium (Playwright) at 360×740 signed in as
+the worker, and for each load of the page the time from the start of the navigation until the
+first lines are drawn (``performance.now()`` read in the page as they appear) and the bytes
+transferred (the page and every file it loads: the first load with an empty cache, then
+reloads). The live server reads the database on a connection of its own, so this mode commits
+what it seeds and deletes it at the end.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from deals.models import PIPELINE_MODELS, Company, Deal, StageChange, Task
@@ -93,8 +102,16 @@ class Command(BaseCommand):
         parser.add_argument("--lines", type=int, default=1000)
         parser.add_argument("--runs", type=int, default=20)
         parser.add_argument("--batch", type=int, default=50)
+        parser.add_argument(
+            "--browser", action="store_true", help="time the page in Chromium on a phone screen"
+        )
 
     def handle(self, *args, lines: int, runs: int, batch: int, **options) -> None:
+        if options["browser"]:
+            # The task's notification e-mail is not what is measured (nor printed).
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                self._browser(lines, runs)
+            return
         try:
             with transaction.atomic():
                 self._bench(lines, runs, batch)
@@ -166,3 +183,85 @@ class Command(BaseCommand):
             f"  resent batch  {again:7.1f} ms   SQL {len(queries)}   "
             f"counted total {counted} (= {runs} × {len(ids)})"
         )
+
+    def _browser(self, lines: int, runs: int) -> None:
+        from django.contrib.staticfiles.handlers import StaticFilesHandler
+        from django.test.testcases import LiveServerThread
+        from playwright.sync_api import sync_playwright
+
+        task, worker = seed(lines)
+        password = uuid.uuid4().hex
+        worker.set_password(password)
+        worker.save(update_fields=["password"])
+        server = LiveServerThread("localhost", StaticFilesHandler, connections_override={})
+        server.daemon = True
+        server.start()
+        server.is_ready.wait()
+        try:
+            if server.error:
+                raise server.error
+            base = f"http://localhost:{server.port}"
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS
+                )
+                context = browser.new_context(
+                    viewport={"width": 360, "height": 740}, locale="ru-RU"
+                )
+                page = context.new_page()
+                page.goto(f"{base}/accounts/login/")
+                page.fill("#id_username", worker.get_username())
+                page.fill("#id_password", password)
+                page.click("button[type=submit]")
+                page.wait_for_load_state()
+                url = f"{base}{reverse('warehouse:recount', args=[task.pk])}"
+                loads = [_phone_load(page, url) for _ in range(runs + 1)]
+                browser.close()
+        finally:
+            server.terminate()
+            deal = task.deal
+            company, users = deal.company, [worker, deal.responsible]
+            deal.tasks.all().delete()  # a task keeps its stage change (PROTECT): tasks first
+            deal.delete()
+            company.delete()
+            for user in users:
+                user.delete()
+        first, again = loads[0], loads[1:]
+        times = [ms for ms, _bytes in again]
+        self.stdout.write(f"recount page in Chromium at 360×740, {lines} lines")
+        self.stdout.write(
+            f"  first load    {first[0]:7.1f} ms to the lines drawn   {first[1]:>8} B transferred"
+        )
+        self.stdout.write(
+            f"  {len(again)} reloads    median {statistics.median(times):7.1f} ms   "
+            f"p95 {_percentile(times, 0.95):7.1f} ms   "
+            f"{int(statistics.median(b for _ms, b in again)):>8} B transferred (median)"
+        )
+
+
+# The flags Debian's Chromium runs with here (no sandbox in a container, no background traffic).
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _phone_load(page, url: str) -> tuple[float, int]:
+    """One navigation: ms from its start until the first line is in the page, read in the page
+    itself, and the bytes it transferred (the document and every resource; cached ones: 0)."""
+    page.goto(url, wait_until="commit")
+    drawn = page.wait_for_function(
+        "() => document.querySelector('.rc-line') && performance.now()", polling="raf"
+    ).json_value()
+    page.wait_for_load_state("load")
+    transferred = page.evaluate(
+        """() => performance.getEntriesByType('navigation')
+            .concat(performance.getEntriesByType('resource'))
+            .reduce((sum, entry) => sum + entry.transferSize, 0)"""
+    )
+    return float(drawn), int(transferred)
