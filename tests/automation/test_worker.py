@@ -19,6 +19,10 @@ from fulfillment.celery import app as celery_app
 from fulfillment.celery_worker import WorkerProcess, wait_for
 from tests.factories import CompanyFactory, make_deal
 
+# The contract check and the handoff it makes are what these tests follow; a won request's
+# other job (the КП's prices kept as the client's) runs beside it.
+CONTRACT_CHECK = "calculation.won.contract_check"
+
 pytestmark = [
     pytest.mark.services,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -82,7 +86,7 @@ def test_a_won_calculation_is_handed_over_by_the_worker(worker, manager):
     # The КП came along, though this worker's storage never had the file.
     assert acceptance.proposal_file.name == deal.proposal_file.name
     wait_for(
-        lambda: AutomationJob.objects.filter(status="done").count() == 1,
+        lambda: AutomationJob.objects.filter(action=CONTRACT_CHECK, status="done").count() == 1,
         10,
         what="the job to be marked done",
     )
@@ -93,7 +97,7 @@ def test_the_same_message_delivered_again_creates_nothing_twice(worker, manager)
         "calculation", "client_approval", responsible=manager, company=_contracted_company()
     )
     services.deal_move(deal=deal, transition="to_won", actor=manager)
-    job = AutomationJob.objects.get(deal=deal)
+    job = AutomationJob.objects.get(deal=deal, action=CONTRACT_CHECK)
     for _ in range(3):  # redelivery, a resend by the sweep, a manual retry
         run_automation_job.delay(job.pk)
 
@@ -120,11 +124,11 @@ def test_with_the_broker_down_the_move_commits_and_the_sweep_hands_over_later(wo
     _use_broker(DEAD_BROKER)
     services.deal_move(deal=deal, transition="to_won", actor=manager)
     assert Deal.objects.get(pk=deal.pk).stage == "won"
-    assert AutomationJob.objects.get(deal=deal).status == "pending"
+    assert AutomationJob.objects.get(deal=deal, action=CONTRACT_CHECK).status == "pending"
     assert _acceptances_of([deal.pk]) == 0
 
     _use_broker(worker.broker_url)  # the broker is back; celery beat runs the sweep
-    assert automation.jobs_sweep() == 1
+    assert automation.jobs_sweep() == AutomationJob.objects.filter(deal=deal).count() == 2
     wait_for(lambda: _acceptances_of([deal.pk]) == 1, 30, what="the late handoff")
 
 
@@ -164,7 +168,7 @@ def test_a_worker_killed_mid_handoff_leaves_nothing_half_done(broker, manager):
 
     assert not Deal.objects.filter(pipeline="contract").exists()
     assert not Handoff.objects.exists()
-    assert AutomationJob.objects.get(deal=deal).status == "pending"
+    assert AutomationJob.objects.get(deal=deal, action=CONTRACT_CHECK).status == "pending"
 
     # The dead worker's delivery is not swept while its lease runs, then it is.
     assert automation.jobs_sweep() == 0
@@ -220,9 +224,12 @@ def test_a_burst_of_500_won_deals_makes_exactly_500_follow_ups(broker, manager):
 
         ids = [d.pk for d in deals]
         wait_for(lambda: _acceptances_of(ids) == 500, 180, what="500 acceptance requests")
+        checks = AutomationJob.objects.filter(action=CONTRACT_CHECK, status="done")
         wait_for(
-            lambda: AutomationJob.objects.filter(status="done").count() == 500,
-            30,
+            lambda: (
+                checks.count() == 500 and not AutomationJob.objects.exclude(status="done").exists()
+            ),
+            60,
             what="every job done",
         )
     finally:
