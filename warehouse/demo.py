@@ -1,8 +1,8 @@
 """Demo data of the warehouse's recount: an acceptance with the client's shipment list of 20
 SKUs, sent to the warehouse, so the worker's phone has a recount to do.
 
-The lead calls ``seed_demo`` (or ``seed_recount_demo``) at the end of
-``fulfillment.demo.seed_demo``; a second run changes nothing."""
+``fulfillment.demo.seed_demo`` calls ``seed_recount_demo`` at its end; a second run changes
+nothing."""
 
 from __future__ import annotations
 
@@ -73,6 +73,3 @@ def seed_recount_demo(users: dict, companies: list[Company]) -> None:
         },
     )
     shipment_list_load(deal=deal, upload=_shipment_list_csv(), actor=manager)
-
-
-seed_demo = seed_recount_demo
