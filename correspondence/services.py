@@ -42,7 +42,7 @@ from correspondence.parsing import ParsedEmail
 from deals.guards import can_move_deal
 from deals.models import Contact, Deal
 from deals.validators import DESCRIPTION_MAX_LENGTH
-from documents.selectors import latest_document
+from documents.selectors import deal_documents, latest_document
 from fulfillment.exceptions import ApplicationError, PermissionDeniedError
 from fulfillment.roles import AnyUser, is_administrator, is_sales, person_name
 
@@ -63,17 +63,13 @@ class EmailError(ApplicationError):
 _DOCUMENT_KINDS = (Purpose.PROPOSAL, Purpose.INVOICE, Purpose.ACT)
 
 
-def latest_document_files(deal: Deal) -> dict[str, FieldFile]:
-    """The newest generated document's file of each kind (КП, invoice, act), in one query
-    (the card's panel asks for all three; ``documents.selectors.latest_document`` answers one
-    kind)."""
-    from documents.models import Document
-
+def latest_document_files(deal: Deal, user: AnyUser) -> dict[str, FieldFile]:
+    """The newest generated document's file of each kind (КП, invoice, act), from the deal's
+    documents as the card reads them once (``documents.selectors.deal_documents``, shared
+    with the documents' panel and timeline)."""
     files: dict[str, FieldFile] = {}
-    for document in Document.objects.filter(deal=deal, kind__in=_DOCUMENT_KINDS).order_by(
-        "-created_at", "-pk"
-    ):
-        if document.file:
+    for document in deal_documents(deal=deal, user=user):  # newest first
+        if document.kind in _DOCUMENT_KINDS and document.file:
             files.setdefault(document.kind, document.file)
     return files
 

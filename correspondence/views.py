@@ -26,7 +26,7 @@ def card_panel(request: HttpRequest, deal: Deal) -> dict | None:
     whoever may edit the deal (never warehouse staff)."""
     if not services.may_email_client(deal, request.user):
         return None
-    documents = services.latest_document_files(deal)
+    documents = services.latest_document_files(deal, request.user)
     purposes = [
         {
             "code": code,
